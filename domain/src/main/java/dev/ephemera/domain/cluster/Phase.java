@@ -1,0 +1,51 @@
+package dev.ephemera.domain.cluster;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The phases of a cluster and the only transitions allowed between them (DESIGN section 3).
+ * {@code Failed} is reachable from every live phase; {@code Releasing} is the grace period after
+ * the owner let go, and a claim inside it returns the cluster to {@code Ready}.
+ */
+public enum Phase {
+    REQUESTED, PROVISIONING, BOOTSTRAPPING, READY, RELEASING, DELETING, DELETED, FAILED;
+
+    /** Phases reachable in one step from this one. */
+    public Set<Phase> next() {
+        return switch (this) {
+            case REQUESTED -> EnumSet.of(PROVISIONING, FAILED, DELETING);
+            case PROVISIONING -> EnumSet.of(BOOTSTRAPPING, FAILED, DELETING);
+            case BOOTSTRAPPING -> EnumSet.of(READY, FAILED, DELETING);
+            case READY -> EnumSet.of(RELEASING, FAILED, DELETING);
+            case RELEASING -> EnumSet.of(READY, FAILED, DELETING);
+            case FAILED -> EnumSet.of(DELETING);
+            case DELETING -> EnumSet.of(DELETED);
+            case DELETED -> EnumSet.noneOf(Phase.class);
+        };
+    }
+
+    public boolean canMoveTo(Phase target) {
+        return next().contains(target);
+    }
+
+    /** A live cluster holds (or is about to hold) resources and counts against the limits. */
+    public boolean isLive() {
+        return this != DELETED;
+    }
+
+    /** Still on its way up: the provisioning timeout applies. */
+    public boolean isProvisioning() {
+        return this == REQUESTED || this == PROVISIONING || this == BOOTSTRAPPING;
+    }
+
+    public boolean isTerminal() {
+        return this == DELETED;
+    }
+
+    /** Display name as in the design: {@code Ready}, {@code Deleting}. */
+    public String displayName() {
+        String n = name();
+        return n.charAt(0) + n.substring(1).toLowerCase(java.util.Locale.ROOT);
+    }
+}

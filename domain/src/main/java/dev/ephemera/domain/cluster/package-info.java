@@ -1,0 +1,2 @@
+/** Clusters, their phases and the lifetime policies. */
+package dev.ephemera.domain.cluster;

@@ -1,0 +1,2 @@
+/** The kubeconfig model handed to CI. */
+package dev.ephemera.domain.kubeconfig;

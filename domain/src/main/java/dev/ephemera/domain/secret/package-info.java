@@ -1,0 +1,2 @@
+/** Secret values that never print themselves. */
+package dev.ephemera.domain.secret;

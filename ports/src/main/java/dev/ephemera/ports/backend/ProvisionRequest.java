@@ -1,0 +1,24 @@
+package dev.ephemera.ports.backend;
+
+import dev.ephemera.domain.cluster.ClusterId;
+import dev.ephemera.domain.cluster.ClusterSpec;
+import dev.ephemera.domain.pki.PkiBundle;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a backend needs to create one cluster.
+ *
+ * @param id      the cluster; creation is idempotent by this id
+ * @param spec    size, location, version
+ * @param address the leased IP, for backends that need one
+ * @param pki     our PKI bundle, for backends whose API server should trust it from first boot
+ * @param labels  labels every resource must carry, {@code ephemera.dev/cluster} and
+ *                {@code ephemera.dev/installation} among them
+ */
+public record ProvisionRequest(ClusterId id, ClusterSpec spec, Optional<String> address, Optional<PkiBundle> pki,
+                               Map<String, String> labels) {
+    public ProvisionRequest {
+        labels = Map.copyOf(labels);
+    }
+}

@@ -1,0 +1,2 @@
+/** Port: the infrastructure a cluster runs on. */
+package dev.ephemera.ports.backend;

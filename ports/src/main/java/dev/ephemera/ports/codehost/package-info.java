@@ -1,0 +1,2 @@
+/** Port: the code host (pull request comments, commit statuses). */
+package dev.ephemera.ports.codehost;

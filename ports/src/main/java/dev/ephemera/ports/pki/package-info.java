@@ -1,0 +1,2 @@
+/** Port: issuing a cluster's certificates. */
+package dev.ephemera.ports.pki;

@@ -1,0 +1,2 @@
+/** Port: where credentials are pushed for CI. */
+package dev.ephemera.ports.secret;

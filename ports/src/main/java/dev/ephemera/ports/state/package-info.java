@@ -1,0 +1,2 @@
+/** Port: where cluster records and their credentials are kept. */
+package dev.ephemera.ports.state;
