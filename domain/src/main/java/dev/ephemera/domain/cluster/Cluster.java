@@ -29,6 +29,7 @@ public record Cluster(
         Optional<Instant> deleteAfter,
         Optional<String> failureReason,
         boolean keepOnFailure,
+        List<SinkTarget> sinks,
         List<TimelineEvent> timeline,
         long version) {
 
@@ -48,6 +49,7 @@ public record Cluster(
         deleteAfter = deleteAfter == null ? Optional.empty() : deleteAfter;
         failureReason = failureReason == null ? Optional.empty() : failureReason;
         timeline = timeline == null ? List.of() : List.copyOf(timeline);
+        sinks = sinks == null ? List.of() : List.copyOf(sinks);
         if (backend.isBlank()) {
             throw EphemeraException.invalid("a cluster needs a backend name");
         }
@@ -60,7 +62,7 @@ public record Cluster(
             throw EphemeraException.invalid("lifetime must be positive, got " + lifetime);
         }
         return new Cluster(id, owner, backend, spec, Phase.REQUESTED, now, Optional.empty(), Optional.empty(),
-                Optional.empty(), now, Optional.empty(), now.plus(lifetime), Optional.empty(), Optional.empty(), false,
+                Optional.empty(), now, Optional.empty(), now.plus(lifetime), Optional.empty(), Optional.empty(), false, List.of(),
                 List.of(new TimelineEvent(now, Phase.REQUESTED, "claimed" + owner.map(o -> " for " + o).orElse(""))), 0);
     }
 
@@ -74,46 +76,51 @@ public record Cluster(
         Optional<Instant> after = target == Phase.READY ? Optional.empty() : deleteAfter;
         Optional<String> reason = target == Phase.FAILED ? Optional.of(message) : failureReason;
         return new Cluster(id, owner, backend, spec, target, now, endpoint, lease, backendRef, createdAt, ready, expiresAt,
-                after, reason, keepOnFailure, append(now, target, message), version);
+                after, reason, keepOnFailure, sinks, append(now, target, message), version);
     }
 
     /** The owner let go: enter the grace period, to be deleted after {@code grace}. */
     public Cluster release(Instant now, Duration grace, String message) {
         Cluster moved = moveTo(Phase.RELEASING, now, message);
         return new Cluster(id, owner, backend, spec, moved.phase, now, endpoint, lease, backendRef, createdAt, readyAt,
-                expiresAt, Optional.of(now.plus(grace)), failureReason, keepOnFailure, moved.timeline, version);
+                expiresAt, Optional.of(now.plus(grace)), failureReason, keepOnFailure, sinks, moved.timeline, version);
     }
 
     /** Adds a timeline event without changing phase (progress inside a phase). */
     public Cluster note(Instant now, String message) {
         return new Cluster(id, owner, backend, spec, phase, phaseSince, endpoint, lease, backendRef, createdAt, readyAt,
-                expiresAt, deleteAfter, failureReason, keepOnFailure, append(now, phase, message), version);
+                expiresAt, deleteAfter, failureReason, keepOnFailure, sinks, append(now, phase, message), version);
     }
 
     public Cluster withEndpoint(Endpoint e) {
         return new Cluster(id, owner, backend, spec, phase, phaseSince, Optional.of(e), lease, backendRef, createdAt,
-                readyAt, expiresAt, deleteAfter, failureReason, keepOnFailure, timeline, version);
+                readyAt, expiresAt, deleteAfter, failureReason, keepOnFailure, sinks, timeline, version);
     }
 
     public Cluster withLease(Optional<LeaseRef> l) {
         return new Cluster(id, owner, backend, spec, phase, phaseSince, endpoint, l, backendRef, createdAt, readyAt,
-                expiresAt, deleteAfter, failureReason, keepOnFailure, timeline, version);
+                expiresAt, deleteAfter, failureReason, keepOnFailure, sinks, timeline, version);
     }
 
     public Cluster withBackendRef(BackendRef ref) {
         return new Cluster(id, owner, backend, spec, phase, phaseSince, endpoint, lease, Optional.of(ref), createdAt,
-                readyAt, expiresAt, deleteAfter, failureReason, keepOnFailure, timeline, version);
+                readyAt, expiresAt, deleteAfter, failureReason, keepOnFailure, sinks, timeline, version);
     }
 
     public Cluster withKeepOnFailure(boolean keep) {
         return new Cluster(id, owner, backend, spec, phase, phaseSince, endpoint, lease, backendRef, createdAt, readyAt,
-                expiresAt, deleteAfter, failureReason, keep, timeline, version);
+                expiresAt, deleteAfter, failureReason, keep, sinks, timeline, version);
+    }
+
+    public Cluster withSinks(List<SinkTarget> targets) {
+        return new Cluster(id, owner, backend, spec, phase, phaseSince, endpoint, lease, backendRef, createdAt, readyAt,
+                expiresAt, deleteAfter, failureReason, keepOnFailure, targets, timeline, version);
     }
 
     /** Used by repositories only: the record as stored under a new version. */
     public Cluster withVersion(long v) {
         return new Cluster(id, owner, backend, spec, phase, phaseSince, endpoint, lease, backendRef, createdAt, readyAt,
-                expiresAt, deleteAfter, failureReason, keepOnFailure, timeline, v);
+                expiresAt, deleteAfter, failureReason, keepOnFailure, sinks, timeline, v);
     }
 
     private List<TimelineEvent> append(Instant now, Phase p, String message) {

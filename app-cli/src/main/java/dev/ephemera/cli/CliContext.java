@@ -1,0 +1,91 @@
+package dev.ephemera.cli;
+
+import dev.ephemera.bootstrap.ConfigLoader;
+import dev.ephemera.bootstrap.Ephemera;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a command works with: its output streams, the chosen output format, the environment,
+ * and the running {@link Ephemera}, started on first use (so {@code version} and {@code --help}
+ * never load configuration or adapters).
+ */
+public final class CliContext implements AutoCloseable {
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final OutputFormat output;
+    private final Optional<Path> configFile;
+    private final Map<String, String> env;
+    private final Optional<Path> home;
+    private final boolean terminal;
+    private Ephemera ephemera;
+
+    CliContext(PrintWriter out, PrintWriter err, OutputFormat output, Optional<Path> configFile, Map<String, String> env,
+               Optional<Path> home, boolean terminal) {
+        this.out = out;
+        this.err = err;
+        this.output = output;
+        this.configFile = configFile;
+        this.env = Map.copyOf(env);
+        this.home = home;
+        this.terminal = terminal;
+    }
+
+    public PrintWriter out() {
+        return out;
+    }
+
+    public PrintWriter err() {
+        return err;
+    }
+
+    public OutputFormat output() {
+        return output;
+    }
+
+    public Map<String, String> env() {
+        return env;
+    }
+
+    /** The distribution's directory ({@code bin/..}), when run from it. */
+    public Optional<Path> distributionHome() {
+        return home;
+    }
+
+    /** Whether stderr is a terminal: progress and colour only then. */
+    public boolean terminal() {
+        return terminal;
+    }
+
+    /** The running Ephemera, configured from {@code --config} / the lookup order; started once. */
+    public synchronized Ephemera ephemera() {
+        if (ephemera == null) {
+            Path cwd = Path.of(env.getOrDefault("PWD", System.getProperty("user.dir")));
+            Path userHome = Path.of(env.getOrDefault("HOME", System.getProperty("user.home")));
+            ephemera = Ephemera.start(new ConfigLoader.Request(configFile, env, cwd, userHome), home.map(h -> h.resolve("plugins")));
+        }
+        return ephemera;
+    }
+
+    /** Prints a result in the chosen format. */
+    public void render(Object data) {
+        Rendering.render(data, output, out);
+    }
+
+    /** A progress line on stderr, shown only on a terminal. */
+    public void progress(String line) {
+        if (terminal) {
+            err.println(line);
+            err.flush();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (ephemera != null) {
+            ephemera.close();
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.ephemera.cli;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import picocli.AutoComplete.GenerateCompletion;
+import picocli.CommandLine.Command;
+
+/** The top command, {@code ephemera}; it only groups the subcommands. */
+@Command(name = "ephemera",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = {"Short-lived Kubernetes clusters per pull request: provision, lease IPs, issue credentials, verify canaries, report.",
+            "Options such as --config and --output go after the subcommand: ephemera pool list --pool lab --output json"},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            " 0:success",
+            " 1:a check failed (e.g. a verification's test failed), or an unexpected error",
+            " 2:invalid input (bad flag, name, range, address, file)",
+            " 3:not found (no such pool, cluster, spec)",
+            " 4:conflict (exists already, changed by someone else)",
+            " 5:pool exhausted (no free address)",
+            " 6:timeout (a wait ran out)",
+            " 7:unavailable (a store or API could not be reached, or rate limited; retry later)",
+            " 8:backend error (the cloud or API refused in a way retrying will not fix)",
+            " 9:authentication or permission denied",
+            "10:configuration error (ephemera.yaml, environment, missing setting)",
+            "11:limit exceeded (concurrent clusters, quota)"},
+        subcommands = {
+            VersionCommand.class,
+            BackendsCommand.class,
+            PoolCommand.class,
+            ClusterCommand.class,
+            ServerCommand.class,
+            GenerateCompletion.class
+        })
+public final class EphemeraCommand implements Runnable {
+    private final Map<String, String> env;
+    private final Optional<Path> home;
+    private final boolean terminal;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    EphemeraCommand(Map<String, String> env, Optional<Path> home, boolean terminal) {
+        this.env = Map.copyOf(env);
+        this.home = home;
+        this.terminal = terminal;
+    }
+
+    Map<String, String> env() {
+        return env;
+    }
+
+    Optional<Path> home() {
+        return home;
+    }
+
+    boolean terminal() {
+        return terminal;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+    }
+}

@@ -1,0 +1,54 @@
+package dev.ephemera.server;
+
+import dev.ephemera.domain.error.EphemeraException;
+import dev.ephemera.domain.error.ErrorCode;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Errors as RFC 9457 {@code application/problem+json}, and the one place an {@link ErrorCode}
+ * becomes an HTTP status.
+ */
+public final class Problems {
+    public static final String CONTENT_TYPE = "application/problem+json";
+
+    private Problems() {
+    }
+
+    public static int status(ErrorCode code) {
+        return switch (code) {
+            case INVALID -> 400;
+            case UNAUTHENTICATED -> 401;
+            case PERMISSION_DENIED -> 403;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case POOL_EXHAUSTED, LIMIT_EXCEEDED -> 409;
+            case RATE_LIMITED -> 429;
+            case UNAVAILABLE, CONFIGURATION -> 503;
+            case TIMEOUT -> 504;
+            case BACKEND -> 502;
+            case INTERNAL -> 500;
+        };
+    }
+
+    /** Sends a problem; {@code code} (our error code) is added when known. */
+    public static void send(RoutingContext ctx, int status, String title, String detail, ErrorCode code) {
+        if (ctx.response().ended() || ctx.response().closed()) {
+            return;
+        }
+        JsonObject body = new JsonObject().put("type", "about:blank").put("title", title).put("status", status);
+        if (detail != null) {
+            body.put("detail", detail);
+        }
+        if (code != null) {
+            body.put("code", code.name());
+        }
+        body.put("instance", ctx.request().path());
+        ctx.response().setStatusCode(status).putHeader("content-type", CONTENT_TYPE).end(body.encode());
+    }
+
+    public static void send(RoutingContext ctx, EphemeraException e) {
+        int status = status(e.code());
+        send(ctx, status, io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase(), e.getMessage(), e.code());
+    }
+}

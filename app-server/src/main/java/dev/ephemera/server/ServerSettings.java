@@ -1,0 +1,36 @@
+package dev.ephemera.server;
+
+import dev.ephemera.domain.secret.Secret;
+import dev.ephemera.ports.spi.Settings;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The {@code server:} section: where to listen, how big a body may be, the API token, and how
+ * long SIGTERM waits for requests in flight.
+ */
+public record ServerSettings(String host, int port, long bodyLimit, Optional<Secret> token, Duration shutdownTimeout) {
+    public ServerSettings {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("server.port must be 0-65535, got " + port);
+        }
+        if (bodyLimit < 1) {
+            throw new IllegalArgumentException("server.body-limit must be positive");
+        }
+        token = token == null ? Optional.empty() : token.filter(t -> !t.isEmpty());
+    }
+
+    public static ServerSettings from(Settings s) {
+        return new ServerSettings(s.string("host", "127.0.0.1"), s.integer("port", 8080),
+                Long.parseLong(s.string("body-limit", "1048576")), s.secret("token"),
+                s.duration("shutdown-timeout", Duration.ofSeconds(30)));
+    }
+
+    public ServerSettings withPort(int p) {
+        return new ServerSettings(host, p, bodyLimit, token, shutdownTimeout);
+    }
+
+    public ServerSettings withHost(String h) {
+        return new ServerSettings(h, port, bodyLimit, token, shutdownTimeout);
+    }
+}

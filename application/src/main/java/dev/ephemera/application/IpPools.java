@@ -1,0 +1,142 @@
+package dev.ephemera.application;
+
+import dev.ephemera.domain.error.EphemeraException;
+import dev.ephemera.domain.error.ErrorCode;
+import dev.ephemera.domain.lease.Lease;
+import dev.ephemera.domain.lease.PoolDefinition;
+import dev.ephemera.domain.lease.PoolState;
+import dev.ephemera.domain.lease.Versioned;
+import dev.ephemera.ports.lease.LeaseStore;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * IP pools: create, allocate, release, list, capacity (the verbs of seed 003's
+ * {@code ip_pool_manager.sh}). Every change is read → domain rule → compare-and-set, retried with
+ * bounded jittered backoff when another writer got there first.
+ */
+public final class IpPools {
+    private static final Logger LOG = LoggerFactory.getLogger(IpPools.class);
+    /** Enough for 20+ processes contending on one pool; each retry re-reads. */
+    static final int MAX_ATTEMPTS = 200;
+
+    private final LeaseStore store;
+    private final Clock clock;
+
+    @Inject
+    public IpPools(LeaseStore store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /**
+     * Creates a pool. Creating one that exists with the same range and exclusions is a no-op;
+     * with a different definition it is a CONFLICT.
+     */
+    public PoolState create(String name, String rangeOrCidr, List<String> exclusions) {
+        PoolDefinition def = PoolDefinition.parse(name, rangeOrCidr, exclusions);
+        PoolState initial = PoolState.empty(def);
+        if (store.create(initial)) {
+            LOG.info("pool created pool={} range={} size={}", name, def.first() + "-" + def.last(), def.size());
+            return initial;
+        }
+        PoolState existing = read(name).value();
+        PoolDefinition ex = existing.definition();
+        if (ex.first().equals(def.first()) && ex.last().equals(def.last()) && ex.exclusions().equals(def.exclusions())) {
+            return existing;
+        }
+        throw EphemeraException.conflict("pool '" + name + "' already exists with range " + ex.first() + "-" + ex.last()
+                + (ex.exclusions().isEmpty() ? "" : " excluding " + ex.exclusionsAsText()) + "; delete it first or choose another name");
+    }
+
+    /** The holder's address: its existing lease, or the lowest free one. */
+    public Lease allocate(String pool, String holder, Optional<Duration> ttl) {
+        return change(pool, s -> {
+            PoolState.Allocation a = s.allocate(holder, clock.instant(), ttl);
+            return new Change<>(a.next(), a.changed(), a.lease());
+        });
+    }
+
+    /** Frees the holder's address; returns the lease that was freed, if any. Idempotent. */
+    public Optional<Lease> release(String pool, String holder) {
+        return change(pool, s -> {
+            PoolState.Release r = s.release(holder);
+            return new Change<>(r.next(), r.changed(), r.released());
+        });
+    }
+
+    public List<Lease> list(String pool) {
+        return read(pool).value().activeLeases(clock.instant());
+    }
+
+    public PoolState.Capacity capacity(String pool) {
+        return read(pool).value().capacity(clock.instant());
+    }
+
+    public PoolState state(String pool) {
+        return read(pool).value();
+    }
+
+    public List<String> pools() {
+        return store.pools();
+    }
+
+    public boolean delete(String pool) {
+        PoolDefinition.requireValidName(pool);
+        return store.delete(pool);
+    }
+
+    private Versioned<PoolState> read(String pool) {
+        PoolDefinition.requireValidName(pool);
+        return store.read(pool).orElseThrow(() -> EphemeraException.notFound("pool '" + pool
+                + "' does not exist; create it with: ephemera pool create " + pool + " --range FIRST-LAST"));
+    }
+
+    private record Change<R>(PoolState next, boolean changed, R result) {
+    }
+
+    private <R> R change(String pool, Function<PoolState, Change<R>> rule) {
+        Backoff backoff = new Backoff(Duration.ofMillis(1), Duration.ofMillis(100));
+        EphemeraException lastUnavailable = null;
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            Versioned<PoolState> current;
+            try {
+                current = read(pool);
+            } catch (EphemeraException e) {
+                if (e.code() != ErrorCode.UNAVAILABLE) {
+                    throw e;
+                }
+                lastUnavailable = e;
+                backoff.pause();
+                continue;
+            }
+            // The rule is applied to what is stored now: after a write whose outcome was unknown,
+            // an allocation finds the holder's lease already there and changes nothing.
+            Change<R> c = rule.apply(current.value());
+            if (!c.changed()) {
+                return c.result();
+            }
+            try {
+                if (store.compareAndSet(pool, current.version(), c.next())) {
+                    return c.result();
+                }
+            } catch (EphemeraException e) {
+                if (e.code() != ErrorCode.UNAVAILABLE) {
+                    throw e;
+                }
+                lastUnavailable = e;
+            }
+            if (!backoff.pause()) {
+                throw new EphemeraException(ErrorCode.UNAVAILABLE, "interrupted while updating pool '" + pool + "'");
+            }
+        }
+        throw new EphemeraException(ErrorCode.UNAVAILABLE, "pool '" + pool + "' is too contended: " + MAX_ATTEMPTS
+                + " attempts lost the compare-and-set; try again", lastUnavailable);
+    }
+}

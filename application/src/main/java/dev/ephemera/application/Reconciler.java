@@ -1,0 +1,292 @@
+package dev.ephemera.application;
+
+import dev.ephemera.domain.cluster.Cluster;
+import dev.ephemera.domain.cluster.ClusterId;
+import dev.ephemera.domain.cluster.LeaseRef;
+import dev.ephemera.domain.cluster.Phase;
+import dev.ephemera.domain.cluster.Policies;
+import dev.ephemera.domain.cluster.SinkTarget;
+import dev.ephemera.domain.error.EphemeraException;
+import dev.ephemera.domain.error.ErrorCode;
+import dev.ephemera.domain.kubeconfig.KubeUser;
+import dev.ephemera.domain.kubeconfig.Kubeconfig;
+import dev.ephemera.domain.kubeconfig.KubeconfigYaml;
+import dev.ephemera.domain.lease.Lease;
+import dev.ephemera.domain.pki.BundleFile;
+import dev.ephemera.domain.pki.PkiBundle;
+import dev.ephemera.domain.pki.PkiRequest;
+import dev.ephemera.domain.secret.Secret;
+import dev.ephemera.ports.backend.BackendTraits;
+import dev.ephemera.ports.backend.ClusterBackend;
+import dev.ephemera.ports.backend.ClusterBackends;
+import dev.ephemera.ports.backend.Observation;
+import dev.ephemera.ports.backend.ProvisionRequest;
+import dev.ephemera.ports.pki.CertificateAuthority;
+import dev.ephemera.ports.secret.SecretAddress;
+import dev.ephemera.ports.secret.SecretSinks;
+import dev.ephemera.ports.state.ClusterRepository;
+import dev.ephemera.ports.workload.AdminAccess;
+import dev.ephemera.ports.workload.CiAccount;
+import dev.ephemera.ports.workload.CiCredentials;
+import dev.ephemera.ports.workload.Readiness;
+import dev.ephemera.ports.workload.WorkloadClusters;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves a cluster one step along the phase table, level-triggered: each step reads the record,
+ * does the idempotent work the phase needs, and saves the result with optimistic concurrency.
+ * A process killed anywhere and run again picks up from the stored phase; nothing is created
+ * twice because every side effect is idempotent by cluster id (backend create, lease, PKI kept
+ * in the repository, sink writes).
+ */
+public final class Reconciler {
+    private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+    /** Errors worth retrying: the next step may succeed. Anything else fails the cluster. */
+    private static final Set<ErrorCode> TRANSIENT = EnumSet.of(ErrorCode.UNAVAILABLE, ErrorCode.RATE_LIMITED, ErrorCode.TIMEOUT, ErrorCode.CONFLICT);
+
+    private final ClusterRepository repository;
+    private final Provider<ClusterBackends> backends;
+    private final Provider<CertificateAuthority> ca;
+    private final Provider<WorkloadClusters> workload;
+    private final Provider<SecretSinks> sinks;
+    private final IpPools pools;
+    private final Policies policies;
+    private final ControlPlane controlPlane;
+    private final Clock clock;
+    private volatile StepHook hook = StepHook.NONE;
+
+    @Inject
+    public Reconciler(ClusterRepository repository, Provider<ClusterBackends> backends, Provider<CertificateAuthority> ca,
+                      Provider<WorkloadClusters> workload, Provider<SecretSinks> sinks, IpPools pools, Policies policies,
+                      ControlPlane controlPlane, Clock clock) {
+        this.repository = repository;
+        this.backends = backends;
+        this.ca = ca;
+        this.workload = workload;
+        this.sinks = sinks;
+        this.pools = pools;
+        this.policies = policies;
+        this.controlPlane = controlPlane;
+        this.clock = clock;
+    }
+
+    /** Test hook: called after each saved step, e.g. to kill the process at a chosen phase. */
+    public interface StepHook {
+        StepHook NONE = c -> { };
+
+        void afterSave(Cluster saved);
+    }
+
+    public void setStepHook(StepHook h) {
+        this.hook = h == null ? StepHook.NONE : h;
+    }
+
+    /** One step for one cluster. */
+    public StepOutcome step(ClusterId id) {
+        Cluster c = repository.find(id).orElseThrow(() -> EphemeraException.notFound("cluster '" + id + "' does not exist"));
+        Instant now = clock.instant();
+        Optional<String> stuck = policies.stuckReason(c, now);
+        if (stuck.isPresent()) {
+            return new StepOutcome.Progressed(save(c.moveTo(Phase.FAILED, now, stuck.get())));
+        }
+        try {
+            return switch (c.phase()) {
+                case REQUESTED -> prepare(c);
+                case PROVISIONING -> provision(c);
+                case BOOTSTRAPPING -> bootstrap(c);
+                case DELETING -> teardown(c);
+                case FAILED -> c.keepOnFailure() ? new StepOutcome.Settled(c)
+                        : new StepOutcome.Progressed(save(c.moveTo(Phase.DELETING, now, "cleaning up after failure")));
+                case READY, RELEASING, DELETED -> new StepOutcome.Settled(c);
+            };
+        } catch (EphemeraException e) {
+            if (TRANSIENT.contains(e.code()) || c.phase() == Phase.DELETING) {
+                // Deletion is retried until it succeeds: giving up would leak paid resources.
+                LOG.warn("step will be retried cluster={} phase={} code={} reason={}", id, c.phase(), e.code(), e.getMessage());
+                return new StepOutcome.Waiting(c, e.getMessage());
+            }
+            LOG.warn("cluster failed cluster={} phase={} code={} reason={}", id, c.phase(), e.code(), e.getMessage());
+            Cluster latest = repository.find(id).orElse(c);
+            if (!latest.phase().canMoveTo(Phase.FAILED)) {
+                throw e;
+            }
+            return new StepOutcome.Progressed(save(latest.moveTo(Phase.FAILED, clock.instant(), e.getMessage())));
+        }
+    }
+
+    /**
+     * Steps until the cluster settles or reaches {@code until}, backing off (jittered, capped)
+     * while it waits on the outside world. Gives up at {@code deadline} with TIMEOUT.
+     */
+    public Cluster runUntilSettled(ClusterId id, Instant deadline, Consumer<Cluster> progress) {
+        Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
+        Phase last = null;
+        while (true) {
+            StepOutcome o;
+            try {
+                o = step(id);
+            } catch (EphemeraException e) {
+                if (e.code() != ErrorCode.CONFLICT) {
+                    throw e;
+                }
+                continue; // someone else saved first: read again
+            }
+            if (o.cluster().phase() != last) {
+                last = o.cluster().phase();
+                progress.accept(o.cluster());
+            }
+            if (o instanceof StepOutcome.Settled) {
+                return o.cluster();
+            }
+            if (o instanceof StepOutcome.Progressed) {
+                backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
+                continue;
+            }
+            if (!clock.instant().isBefore(deadline)) {
+                throw EphemeraException.timeout("cluster " + id + " is still " + o.cluster().phase().displayName() + " ("
+                        + ((StepOutcome.Waiting) o).reason() + "); it keeps going in the background — check with: ephemera cluster get " + id);
+            }
+            if (!backoff.pause()) {
+                throw EphemeraException.timeout("interrupted while waiting for cluster " + id);
+            }
+        }
+    }
+
+    private Cluster save(Cluster c) {
+        Cluster saved = repository.update(c);
+        hook.afterSave(saved);
+        return saved;
+    }
+
+    private StepOutcome prepare(Cluster c) {
+        ClusterBackend backend = backends.get().named(c.backend());
+        BackendTraits traits = backend.traits();
+        Cluster next = c;
+        if (traits.leasePool().isPresent() && c.lease().isEmpty()) {
+            String pool = traits.leasePool().get();
+            Lease lease = pools.allocate(pool, c.id().value(), Optional.empty());
+            next = save(next.withLease(Optional.of(new LeaseRef(pool, lease.address().toString()))).note(clock.instant(),
+                    "leased " + lease.address() + " from pool " + pool));
+        }
+        if (traits.usesEphemeraPki() && loadBundle(c.id()).isEmpty()) {
+            List<String> ips = next.lease().map(l -> List.of(l.address())).orElse(List.of());
+            PkiBundle bundle = ca.get().issue(new PkiRequest(c.id().value(), List.of(), ips, Optional.empty(), Optional.empty(), Optional.empty()));
+            for (BundleFile f : bundle.files()) {
+                repository.putCredential(c.id(), Credentials.PKI_PREFIX + f.path(), f.content());
+            }
+            // The index goes last: its presence means the whole bundle was stored.
+            repository.putCredential(c.id(), Credentials.PKI_INDEX,
+                    Secret.of(String.join("\n", bundle.files().stream().map(BundleFile::path).toList())));
+            next = save(next.note(clock.instant(), "issued cluster PKI"));
+        }
+        return new StepOutcome.Progressed(save(next.moveTo(Phase.PROVISIONING, clock.instant(), "provisioning on " + c.backend())));
+    }
+
+    /** The cluster's stored PKI bundle, if it was stored completely. */
+    private Optional<PkiBundle> loadBundle(ClusterId id) {
+        Optional<Secret> index = repository.credential(id, Credentials.PKI_INDEX);
+        if (index.isEmpty()) {
+            return Optional.empty();
+        }
+        List<BundleFile> files = new ArrayList<>();
+        for (String path : index.get().reveal().split("\n")) {
+            Secret content = repository.credential(id, Credentials.PKI_PREFIX + path).orElseThrow(() -> new EphemeraException(
+                    ErrorCode.INTERNAL, "cluster " + id + " lost PKI file " + path + " from its stored bundle"));
+            files.add(new BundleFile(path, content, path.endsWith(".key")));
+        }
+        return Optional.of(new PkiBundle(files));
+    }
+
+    private Map<String, String> labels(Cluster c) {
+        return Map.of(ControlPlane.CLUSTER_LABEL, c.id().value(), ControlPlane.INSTALLATION_LABEL, controlPlane.installation());
+    }
+
+    private StepOutcome provision(Cluster c) {
+        ClusterBackend backend = backends.get().named(c.backend());
+        Observation seen = backend.observe(c.id());
+        Cluster next = c;
+        if (c.backendRef().isEmpty() || seen.state() == Observation.State.ABSENT) {
+            ProvisionRequest request = new ProvisionRequest(c.id(), c.spec(), c.lease().map(LeaseRef::address),
+                    backend.traits().usesEphemeraPki() ? loadBundle(c.id()) : Optional.empty(), labels(c));
+            next = save(next.withBackendRef(backend.ensure(request)).note(clock.instant(), "creation requested"));
+            seen = backend.observe(c.id());
+        }
+        return switch (seen.state()) {
+            case RUNNING -> {
+                if (seen.endpoint().isEmpty()) {
+                    yield new StepOutcome.Waiting(next, "running, no endpoint yet");
+                }
+                yield new StepOutcome.Progressed(save(next.withEndpoint(seen.endpoint().get())
+                        .moveTo(Phase.BOOTSTRAPPING, clock.instant(), "running at " + seen.endpoint().get().apiUrl())));
+            }
+            case FAILED -> new StepOutcome.Progressed(save(next.moveTo(Phase.FAILED, clock.instant(), "backend reports failure: " + seen.detail())));
+            case CREATING, ABSENT, DELETING -> new StepOutcome.Waiting(next, seen.detail());
+        };
+    }
+
+    private AdminAccess adminAccess(Cluster c, ClusterBackend backend) {
+        if (!backend.traits().usesEphemeraPki()) {
+            return backend.ownAdminAccess(c.id()).orElseThrow(() -> EphemeraException.unavailable(
+                    "backend " + c.backend() + " has no admin access for " + c.id() + " yet", null));
+        }
+        PkiBundle b = loadBundle(c.id()).orElseThrow(() -> new EphemeraException(ErrorCode.INTERNAL, "cluster " + c.id() + " has no PKI bundle"));
+        return new AdminAccess(c.endpoint().orElseThrow().apiUrl(), b.serverCaPem(), b.adminCertPem(), b.adminKeyPem());
+    }
+
+    private StepOutcome bootstrap(Cluster c) {
+        ClusterBackend backend = backends.get().named(c.backend());
+        AdminAccess access = adminAccess(c, backend);
+        WorkloadClusters w = workload.get();
+        Readiness r = w.probe(access);
+        if (!r.ready()) {
+            return new StepOutcome.Waiting(c, "API server not ready: " + r.detail());
+        }
+        CiCredentials creds = w.bootstrap(access, CiAccount.defaults());
+        repository.putCredential(c.id(), Credentials.CI_TOKEN, creds.token());
+        Secret kubeconfig = KubeconfigYaml.render(new Kubeconfig(c.id().value(), c.endpoint().orElseThrow().apiUrl(), creds.caPem(),
+                new KubeUser.Token(creds.token()), Optional.empty()));
+        repository.putCredential(c.id(), Credentials.KUBECONFIG, kubeconfig);
+        for (SinkTarget t : targets(c)) {
+            sinks.get().named(t.sink()).put(new SecretAddress(t.scope(), t.environment(), t.name()), kubeconfig);
+        }
+        return new StepOutcome.Progressed(save(c.moveTo(Phase.READY, clock.instant(), "ready; kubeconfig pushed to "
+                + (targets(c).isEmpty() ? "no sink" : targets(c).toString()))));
+    }
+
+    /** The claim's own push targets, then one per default sink (scope = cluster id, name {@code kubeconfig}). */
+    List<SinkTarget> targets(Cluster c) {
+        List<SinkTarget> out = new ArrayList<>(c.sinks());
+        for (String s : controlPlane.defaultSinks()) {
+            SinkTarget t = new SinkTarget(s, c.id().value(), Optional.empty(), "kubeconfig");
+            if (!out.contains(t)) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    private StepOutcome teardown(Cluster c) {
+        backends.get().named(c.backend()).destroy(c.id());
+        if (c.lease().isPresent()) {
+            pools.release(c.lease().get().pool(), c.id().value());
+        }
+        for (SinkTarget t : targets(c)) {
+            sinks.get().named(t.sink()).delete(new SecretAddress(t.scope(), t.environment(), t.name()));
+        }
+        repository.deleteCredentials(c.id());
+        return new StepOutcome.Progressed(save(c.moveTo(Phase.DELETED, clock.instant(), "deleted: backend resources, lease and secrets removed")));
+    }
+}

@@ -1,0 +1,104 @@
+package dev.ephemera.bootstrap;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Stage;
+import dev.ephemera.ports.backend.ClusterBackend;
+import dev.ephemera.ports.backend.ClusterBackends;
+import dev.ephemera.ports.lease.LeaseStore;
+import dev.ephemera.ports.secret.SecretSink;
+import dev.ephemera.ports.secret.SecretSinks;
+import dev.ephemera.ports.spi.Health;
+import dev.ephemera.ports.state.ClusterRepository;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A running Ephemera: the configuration, the discovered adapters and the one injector. Both apps
+ * and embedding code start it once and close it at the end, which closes every adapter.
+ */
+public final class Ephemera implements AutoCloseable {
+    private final EphemeraConfig config;
+    private final AdapterRegistry registry;
+    private final AdapterInstances instances;
+    private final Injector injector;
+
+    private Ephemera(EphemeraConfig config, AdapterRegistry registry) {
+        this.config = config;
+        this.registry = registry;
+        this.instances = new AdapterInstances(registry, config);
+        this.injector = Guice.createInjector(Stage.DEVELOPMENT, new EphemeraModule(config, registry, instances));
+    }
+
+    /** Starts with an explicit configuration and registry (tests, embedding). */
+    public static Ephemera start(EphemeraConfig config, AdapterRegistry registry) {
+        return new Ephemera(config, registry);
+    }
+
+    /**
+     * Discovers adapters (class path, and {@code defaultPluginsDir} unless the configuration names
+     * another), then finds and loads the configuration.
+     */
+    public static Ephemera start(ConfigLoader.Request request, Optional<Path> defaultPluginsDir) {
+        AdapterRegistry first = AdapterRegistry.discover(defaultPluginsDir);
+        EphemeraConfig config = new ConfigLoader(first).load(request);
+        AdapterRegistry registry = config.pluginsDir().map(p -> AdapterRegistry.discover(Optional.of(Path.of(p)))).orElse(first);
+        if (registry != first) {
+            config = new ConfigLoader(registry).load(request);
+        }
+        return new Ephemera(config, registry);
+    }
+
+    /** The configured instance of a port or use case, e.g. {@code get(IpPools.class)}. */
+    public <T> T get(Class<T> type) {
+        return injector.getInstance(type);
+    }
+
+    public SecretSink secretSink(String name) {
+        return get(SecretSinks.class).named(name);
+    }
+
+    public ClusterBackend backend(String name) {
+        return get(ClusterBackends.class).named(name);
+    }
+
+    public EphemeraConfig config() {
+        return config;
+    }
+
+    public AdapterRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * Checks the configured stores and sinks (creating them if needed) and every other adapter
+     * already in use. Never throws: a failure to create an adapter is reported as down.
+     */
+    public Map<String, Health> health() {
+        Map<String, Health> out = new LinkedHashMap<>();
+        probe(out, "ClusterRepository/" + config.stateStore(), () -> get(ClusterRepository.class));
+        probe(out, "LeaseStore/" + config.leaseStore(), () -> get(LeaseStore.class));
+        for (String sink : config.sinks()) {
+            probe(out, "SecretSink/" + sink, () -> secretSink(sink));
+        }
+        instances.health().forEach(out::putIfAbsent);
+        out.putAll(instances.health());
+        return out;
+    }
+
+    private static void probe(Map<String, Health> out, String key, java.util.function.Supplier<?> create) {
+        try {
+            create.get();
+        } catch (RuntimeException e) {
+            Throwable cause = e instanceof com.google.inject.ProvisionException && e.getCause() != null ? e.getCause() : e;
+            out.put(key, Health.down(cause.getMessage()));
+        }
+    }
+
+    @Override
+    public void close() {
+        instances.close();
+    }
+}

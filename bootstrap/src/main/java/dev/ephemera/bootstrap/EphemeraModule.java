@@ -1,0 +1,126 @@
+package dev.ephemera.bootstrap;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import com.google.inject.multibindings.MapBinder;
+import dev.ephemera.application.ControlPlane;
+import dev.ephemera.domain.cluster.Policies;
+import dev.ephemera.ports.backend.ClusterBackend;
+import dev.ephemera.ports.backend.ClusterBackendFactory;
+import dev.ephemera.ports.backend.ClusterBackends;
+import dev.ephemera.ports.codehost.CodeHost;
+import dev.ephemera.ports.codehost.CodeHostFactory;
+import dev.ephemera.ports.lease.LeaseStore;
+import dev.ephemera.ports.lease.LeaseStoreFactory;
+import dev.ephemera.ports.pki.CertificateAuthority;
+import dev.ephemera.ports.pki.CertificateAuthorityFactory;
+import dev.ephemera.ports.secret.SecretSink;
+import dev.ephemera.ports.secret.SecretSinkFactory;
+import dev.ephemera.ports.secret.SecretSinks;
+import dev.ephemera.ports.spi.AdapterFactory;
+import dev.ephemera.ports.state.ClusterRepository;
+import dev.ephemera.ports.state.ClusterRepositoryFactory;
+import dev.ephemera.ports.workload.WorkloadClusters;
+import dev.ephemera.ports.workload.WorkloadClustersFactory;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one Guice module: binds every discovered factory into a {@code MapBinder} per port, and
+ * provides each port from the factory the configuration names. Providers run on first use, so a
+ * command that needs only the lease store never touches GitHub's settings. No side effects here:
+ * the adapters are created and owned by {@link AdapterInstances}.
+ */
+public final class EphemeraModule extends AbstractModule {
+    private final EphemeraConfig config;
+    private final AdapterRegistry registry;
+    private final AdapterInstances instances;
+
+    public EphemeraModule(EphemeraConfig config, AdapterRegistry registry, AdapterInstances instances) {
+        this.config = config;
+        this.registry = registry;
+        this.instances = instances;
+    }
+
+    @Override
+    protected void configure() {
+        bind(EphemeraConfig.class).toInstance(config);
+        bind(AdapterRegistry.class).toInstance(registry);
+        bind(AdapterInstances.class).toInstance(instances);
+        bind(Clock.class).toInstance(Clock.systemUTC());
+        bind(Policies.class).toInstance(config.policies());
+        bind(ControlPlane.class).toInstance(new ControlPlane(config.installation(), config.sinks()));
+        for (Class<? extends AdapterFactory<?>> type : AdapterRegistry.FACTORY_TYPES) {
+            bindFactories(type);
+        }
+    }
+
+    private <F extends AdapterFactory<?>> void bindFactories(Class<F> type) {
+        MapBinder<String, F> binder = MapBinder.newMapBinder(binder(), String.class, type);
+        registry.factories(type).forEach((name, f) -> binder.addBinding(name).toInstance(f));
+    }
+
+    @Provides
+    @Singleton
+    LeaseStore leaseStore() {
+        return instances.get(LeaseStoreFactory.class, config.leaseStore());
+    }
+
+    @Provides
+    @Singleton
+    ClusterRepository clusterRepository() {
+        return instances.get(ClusterRepositoryFactory.class, config.stateStore());
+    }
+
+    @Provides
+    @Singleton
+    CertificateAuthority certificateAuthority() {
+        return instances.get(CertificateAuthorityFactory.class, config.pki());
+    }
+
+    @Provides
+    @Singleton
+    WorkloadClusters workloadClusters() {
+        return instances.get(WorkloadClustersFactory.class, config.workload());
+    }
+
+    @Provides
+    @Singleton
+    CodeHost codeHost() {
+        return instances.get(CodeHostFactory.class, config.codeHost());
+    }
+
+    @Provides
+    @Singleton
+    SecretSinks secretSinks(Map<String, SecretSinkFactory> factories) {
+        return new SecretSinks() {
+            @Override
+            public SecretSink named(String name) {
+                return instances.get(SecretSinkFactory.class, name);
+            }
+
+            @Override
+            public Set<String> names() {
+                return factories.keySet();
+            }
+        };
+    }
+
+    @Provides
+    @Singleton
+    ClusterBackends clusterBackends(Map<String, ClusterBackendFactory> factories) {
+        return new ClusterBackends() {
+            @Override
+            public ClusterBackend named(String name) {
+                return instances.get(ClusterBackendFactory.class, name);
+            }
+
+            @Override
+            public Set<String> names() {
+                return factories.keySet();
+            }
+        };
+    }
+}
