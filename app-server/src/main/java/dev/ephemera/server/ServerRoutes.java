@@ -29,15 +29,18 @@ public final class ServerRoutes {
         router.get("/readyz").handler(new ReadinessHandler(vertx, ephemera));
         router.get("/metrics").handler(new MetricsHandler(metrics));
 
-        // API and webhook routes: body limit (a larger body is answered 413), then the bearer token if one is set.
+        // API routes: body limit (a larger body is answered 413), then the bearer token if one is set.
+        // Webhooks under /v1/webhooks/ authenticate themselves (GitHub signs its deliveries), so the
+        // token is not asked of them.
         BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.bodyLimit());
-        BearerTokenHandler auth = settings.token().map(BearerTokenHandler::new).orElse(null);
-        for (String api : new String[] {"/v1/*"}) {
-            router.route(api).handler(body);
-        }
-        if (auth != null) {
-            router.route("/v1/*").handler(auth);
-        }
+        router.route("/v1/*").handler(body);
+        settings.token().map(BearerTokenHandler::new).ifPresent(auth -> router.route("/v1/*").handler(ctx -> {
+            if (ctx.request().path().startsWith("/v1/webhooks/")) {
+                ctx.next();
+            } else {
+                auth.handle(ctx);
+            }
+        }));
 
         router.route().failureHandler(ctx -> {
             Throwable f = ctx.failure();

@@ -1,0 +1,54 @@
+package dev.ephemera.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CommandsTest {
+    @TempDir
+    Path state;
+
+    @Test
+    void versionPrintsTheBuildVersion() {
+        CliRun r = CliRun.run(state, "version");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).matches("ephemera \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\n");
+        assertThat(CliRun.run(state, "version", "-o", "json").out()).contains("\"version\"");
+        assertThat(CliRun.run(state, "--version").out()).startsWith("ephemera ");
+    }
+
+    @Test
+    void helpListsTheNamedExitCodes() {
+        CliRun r = CliRun.run(state, "--help");
+        assertThat(r.out()).contains("Exit codes:").contains("pool exhausted").contains("not found").contains("invalid input")
+                .contains("conflict").contains("timeout");
+    }
+
+    @Test
+    void backendsListsEveryDiscoveredFactoryWithItsSettings() {
+        CliRun r = CliRun.run(state, "backends");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("LeaseStore").contains("ClusterRepository").contains("SecretSink").contains("sqlite").contains("file");
+        assertThat(CliRun.run(state, "backends", "-o", "json").out()).contains("\"key\" : \"path\"");
+    }
+
+    @Test
+    void clusterListAndGetReadTheStateStore() {
+        CliRun list = CliRun.run(state, "cluster", "list");
+        assertThat(list.exitCode()).isZero();
+        assertThat(list.out()).contains("(none)");
+        CliRun get = CliRun.run(state, "cluster", "get", "pr-42-shop");
+        assertThat(get.exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
+        assertThat(get.err()).contains("ephemera cluster list");
+        assertThat(CliRun.run(state, "cluster", "get", "Not_Valid").exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+    }
+
+    @Test
+    void anUnknownCommandSuggestsTheRightOne() {
+        CliRun r = CliRun.run(state, "pool", "alocate");
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(r.err()).contains("allocate");
+    }
+}

@@ -1,0 +1,142 @@
+package dev.ephemera.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged distribution ({@code target/ephemera/bin/ephemera}) run as real, separate processes. */
+class DistributionIT {
+    @TempDir
+    Path state;
+
+    private static Path launcher() {
+        Path bin = Path.of(System.getProperty("ephemera.distribution", "target/ephemera")).resolve("bin/ephemera");
+        assumeTrue(Files.isExecutable(bin), "the distribution is built by `package`; run with mvn verify");
+        return bin;
+    }
+
+    private ProcessBuilder ephemera(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(launcher().toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("XDG_STATE_HOME", state.toString());
+        pb.environment().put("HOME", state.resolve("home").toString());
+        pb.environment().remove("EPHEMERA_CONFIG");
+        pb.directory(state.toFile());
+        return pb;
+    }
+
+    record Result(int code, String out, String err) {
+    }
+
+    private Result run(String... args) throws Exception {
+        Process p = ephemera(args).start();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("process finished").isTrue();
+        return new Result(p.exitValue(), out.get(), err.get());
+    }
+
+    private static String read(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    @Test
+    void twentyProcessesAllocatingAtOnceFromTenAddressesGetTenDistinctOnesAndTenCleanRefusals() throws Exception {
+        assertThat(run("pool", "create", "lab", "--range", "10.0.0.1-10.0.0.10").code()).isZero();
+        List<Process> procs = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            procs.add(ephemera("pool", "allocate", "ci-job-" + i, "--pool", "lab").start());
+        }
+        Set<String> addresses = new HashSet<>();
+        int ok = 0;
+        int exhausted = 0;
+        for (Process p : procs) {
+            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            if (p.exitValue() == 0) {
+                ok++;
+                addresses.add(out.get().trim());
+            } else {
+                assertThat(p.exitValue()).as(err.get()).isEqualTo(ExitCodes.POOL_EXHAUSTED);
+                assertThat(err.get()).contains("exhausted");
+                exhausted++;
+            }
+        }
+        assertThat(ok).isEqualTo(10);
+        assertThat(exhausted).isEqualTo(10);
+        assertThat(addresses).hasSize(10).allMatch(a -> a.matches("10\\.0\\.0\\.\\d+"));
+        Result list = run("pool", "list", "--pool", "lab", "-o", "json");
+        for (String a : addresses) {
+            assertThat(list.out()).contains("\"" + a + "\"");
+        }
+        assertThat(state.resolve("ephemera/ephemera.db")).exists();
+    }
+
+    @Test
+    void theServerAnswersHealthAndMetricsAndExitsCleanlyOnSigterm() throws Exception {
+        Process server = ephemera("server", "--port", "0", "--host", "127.0.0.1").start();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(server.getInputStream()));
+        BufferedReader err = new BufferedReader(new InputStreamReader(server.getErrorStream(), StandardCharsets.UTF_8));
+        Pattern listening = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+        String port = null;
+        StringBuilder seen = new StringBuilder();
+        for (String line; port == null && (line = err.readLine()) != null;) {
+            seen.append(line).append('\n');
+            Matcher m = listening.matcher(line);
+            if (m.find()) {
+                port = m.group(1);
+            }
+        }
+        assertThat(port).as(seen.toString()).isNotNull();
+        CompletableFuture<String> rest = CompletableFuture.supplyAsync(() -> {
+            try {
+                StringBuilder b = new StringBuilder();
+                for (String line; (line = err.readLine()) != null;) {
+                    b.append(line).append('\n');
+                }
+                return b.toString();
+            } catch (IOException e) {
+                return e.toString();
+            }
+        });
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).contains("jvm_memory_used_bytes");
+        server.toHandle().destroy(); // SIGTERM, leaving our ends of its pipes open to read the goodbye
+        assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(server.exitValue()).as(rest.get()).isZero();
+        assertThat(rest.get()).contains("stopping");
+        out.get();
+    }
+}

@@ -1,0 +1,138 @@
+package dev.ephemera.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ephemera.application.IpPools;
+import dev.ephemera.domain.error.EphemeraException;
+import dev.ephemera.domain.error.ErrorCode;
+import dev.ephemera.ports.lease.LeaseStoreFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private final AdapterRegistry registry = AdapterRegistry.discover();
+
+    private EphemeraConfig load(Optional<Path> explicit, Map<String, String> env) {
+        return new ConfigLoader(registry).load(new ConfigLoader.Request(explicit, env, dir.resolve("cwd"), dir.resolve("home")));
+    }
+
+    private Path write(String name, String yaml) throws IOException {
+        Path p = dir.resolve(name);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, yaml);
+        return p;
+    }
+
+    @Test
+    void noFileMeansTheEmbeddedDefaults() {
+        EphemeraConfig c = load(Optional.empty(), Map.of());
+        assertThat(c.source()).isEmpty();
+        assertThat(c.leaseStore()).isEqualTo("sqlite");
+        assertThat(c.stateStore()).isEqualTo("sqlite");
+        assertThat(c.defaultBackend()).isEqualTo("kind");
+        assertThat(c.sinks()).containsExactly("file");
+        assertThat(c.policies().maxLifetime()).isEqualTo(Duration.ofDays(3));
+    }
+
+    @Test
+    void lookupOrderIsFlagThenEnvironmentThenWorkingDirectoryThenHome() throws IOException {
+        Path home = write("home/.config/ephemera/config.yaml", "backend: from-home\n");
+        assertThat(load(Optional.empty(), Map.of()).defaultBackend()).isEqualTo("from-home");
+        write("cwd/ephemera.yaml", "backend: from-cwd\n");
+        assertThat(load(Optional.empty(), Map.of()).defaultBackend()).isEqualTo("from-cwd");
+        Path env = write("env.yaml", "backend: from-env\n");
+        assertThat(load(Optional.empty(), Map.of("EPHEMERA_CONFIG", env.toString())).defaultBackend()).isEqualTo("from-env");
+        Path flag = write("flag.yaml", "backend: from-flag\n");
+        assertThat(load(Optional.of(flag), Map.of("EPHEMERA_CONFIG", env.toString())).defaultBackend()).isEqualTo("from-flag");
+        assertThat(home).exists();
+    }
+
+    @Test
+    void environmentVariablesOverrideEveryKnownKey() throws IOException {
+        Path f = write("c.yaml", "store: sqlite\npolicies:\n  grace: 2h\n");
+        EphemeraConfig c = load(Optional.of(f), Map.of("EPHEMERA_STORE", "memory", "EPHEMERA_POLICIES_GRACE", "30m",
+                "EPHEMERA_POLICIES_MAX_CONCURRENT", "4", "EPHEMERA_MEMORY_SIZE_HINT", "7", "PORT", "9090"));
+        assertThat(c.leaseStore()).isEqualTo("memory");
+        assertThat(c.policies().grace()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(c.policies().maxConcurrent()).isEqualTo(4);
+        assertThat(c.section("memory").string("size-hint")).contains("7");
+        assertThat(c.section("server").integer("port", 0)).isEqualTo(9090);
+    }
+
+    @Test
+    void unknownKeysAreRefusedWithTheKnownOnesListed() throws IOException {
+        Path top = write("top.yaml", "stroe: sqlite\n");
+        assertThatThrownBy(() -> load(Optional.of(top), Map.of())).isInstanceOf(EphemeraException.class)
+                .hasMessageContaining("unknown setting 'stroe'").hasMessageContaining("store").hasMessageContaining("policies")
+                .satisfies(e -> assertThat(((EphemeraException) e).code()).isEqualTo(ErrorCode.CONFIGURATION));
+        Path nested = write("nested.yaml", "memory:\n  sizehint: 3\n");
+        assertThatThrownBy(() -> load(Optional.of(nested), Map.of())).hasMessageContaining("memory.sizehint")
+                .hasMessageContaining("size-hint");
+        Path policies = write("pol.yaml", "policies:\n  max-lifetime: forever\n");
+        assertThatThrownBy(() -> load(Optional.of(policies), Map.of()).policies()).hasMessageContaining("max-lifetime");
+    }
+
+    @Test
+    void secretsComeFromReferencesAndNeverInline() throws IOException {
+        Path secretFile = write("secret.txt", "s3cr3t\n");
+        Path viaFile = write("f.yaml", "memory:\n  password: file:" + secretFile + "\n");
+        assertThat(load(Optional.of(viaFile), Map.of()).section("memory").secret("password").orElseThrow().reveal()).isEqualTo("s3cr3t");
+        Path viaEnv = write("e.yaml", "memory:\n  password: env:DB_PASSWORD\n");
+        assertThat(load(Optional.of(viaEnv), Map.of("DB_PASSWORD", "pw")).section("memory").secret("password").orElseThrow().reveal())
+                .isEqualTo("pw");
+        assertThatThrownBy(() -> load(Optional.of(viaEnv), Map.of())).hasMessageContaining("DB_PASSWORD").hasMessageContaining("not set");
+        Path inline = write("i.yaml", "memory:\n  password: hunter2\n");
+        assertThatThrownBy(() -> load(Optional.of(inline), Map.of())).hasMessageContaining("must not be written inline")
+                .hasMessageNotContaining("hunter2");
+        assertThat(load(Optional.of(viaEnv), Map.of("DB_PASSWORD", "pw")).section("memory").toString()).doesNotContain("pw");
+    }
+
+    @Test
+    void aMissingExplicitFileAndBadYamlAreClearErrors() throws IOException {
+        assertThatThrownBy(() -> load(Optional.of(dir.resolve("nope.yaml")), Map.of())).hasMessageContaining("does not exist");
+        Path bad = write("bad.yaml", "store: [\n");
+        assertThatThrownBy(() -> load(Optional.of(bad), Map.of())).hasMessageContaining("not valid YAML");
+    }
+
+    @Test
+    void theRegistryFindsFactoriesAndListsThemWhenANameIsUnknown() {
+        assertThat(registry.factories(LeaseStoreFactory.class)).containsKey("memory");
+        assertThatThrownBy(() -> registry.factory(LeaseStoreFactory.class, "etcd")).hasMessageContaining("no LeaseStore named 'etcd'")
+                .hasMessageContaining("memory");
+    }
+
+    @Test
+    void oneInjectorServesUseCasesFromTheConfiguredAdapters() throws IOException {
+        Path f = write("c.yaml", "store: memory\nmemory:\n  size-hint: 5\n");
+        try (Ephemera e = Ephemera.start(load(Optional.of(f), Map.of()), registry)) {
+            IpPools pools = e.get(IpPools.class);
+            pools.create("lab", "10.0.0.1-10.0.0.2", List.of());
+            assertThat(e.get(IpPools.class).allocate("lab", "a", Optional.empty()).address()).hasToString("10.0.0.1");
+            assertThat(MemoryLeaseStoreFactory.lastSettings.string("size-hint")).contains("5");
+            assertThat(e.health()).containsKey("LeaseStore/memory");
+        }
+    }
+
+    @Test
+    void pluginJarsAreDiscoveredFromTheirDirectory() throws IOException {
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        assertThat(AdapterRegistry.discover(Optional.of(plugins)).pluginJars()).isEmpty();
+        Path jar = plugins.resolve("empty.jar");
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new java.util.jar.JarEntry("README"));
+            out.write("nothing".getBytes());
+        }
+        assertThat(AdapterRegistry.discover(Optional.of(plugins)).pluginJars()).containsExactly(jar);
+    }
+}
