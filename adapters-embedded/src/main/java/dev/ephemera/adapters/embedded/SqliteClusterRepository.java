@@ -1,0 +1,207 @@
+package dev.ephemera.adapters.embedded;
+
+import dev.ephemera.domain.cluster.Cluster;
+import dev.ephemera.domain.cluster.ClusterId;
+import dev.ephemera.domain.error.EphemeraException;
+import dev.ephemera.domain.secret.Secret;
+import dev.ephemera.ports.spi.Health;
+import dev.ephemera.ports.state.ClusterRepository;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Cluster records and their credentials in SQLite. A record is one row: its JSON (see
+ * {@link ClusterJson}) plus the id, phase and version as columns, so lookups and
+ * compare-and-set never parse JSON. Credentials live in their own table keyed by cluster and name.
+ */
+public final class SqliteClusterRepository implements ClusterRepository {
+    private static final int MAX_CREDENTIAL_NAME = 253;
+
+    private final SqliteDatabase db;
+
+    SqliteClusterRepository(SqliteDatabase db) {
+        this.db = db;
+    }
+
+    /** Opens the repository on {@code settings.path()}, creating and migrating the file if needed. */
+    public static SqliteClusterRepository open(SqliteSettings settings) {
+        return new SqliteClusterRepository(SqliteDatabase.open(settings));
+    }
+
+    @Override
+    public Cluster insert(Cluster cluster) {
+        if (cluster.version() != 0) {
+            throw EphemeraException.invalid("cluster " + cluster.id() + " has version " + cluster.version()
+                    + ", so it was stored before; insert takes new records (version 0), update takes stored ones");
+        }
+        Cluster stored = cluster.withVersion(1);
+        String json = ClusterJson.write(stored);
+        return db.write("insert cluster " + cluster.id(), c -> {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO clusters(id, phase, version, record, updated_at)"
+                    + " VALUES (?, ?, 1, ?, ?) ON CONFLICT(id) DO NOTHING")) {
+                s.setString(1, cluster.id().value());
+                s.setString(2, cluster.phase().name());
+                s.setString(3, json);
+                s.setString(4, Instant.now().toString());
+                if (s.executeUpdate() == 0) {
+                    throw EphemeraException.conflict("cluster " + cluster.id() + " exists already; choose another id or claim the existing one");
+                }
+            }
+            return stored;
+        });
+    }
+
+    @Override
+    public Cluster update(Cluster cluster) {
+        Cluster stored = cluster.withVersion(cluster.version() + 1);
+        String json = ClusterJson.write(stored);
+        return db.write("update cluster " + cluster.id(), c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE clusters SET phase = ?, version = ?, record = ?, updated_at = ? WHERE id = ? AND version = ?")) {
+                s.setString(1, cluster.phase().name());
+                s.setLong(2, stored.version());
+                s.setString(3, json);
+                s.setString(4, Instant.now().toString());
+                s.setString(5, cluster.id().value());
+                s.setLong(6, cluster.version());
+                if (s.executeUpdate() == 1) {
+                    return stored;
+                }
+            }
+            Optional<Long> current = version(c, cluster.id());
+            if (current.isEmpty()) {
+                throw EphemeraException.notFound("cluster " + cluster.id() + " does not exist");
+            }
+            throw EphemeraException.conflict("cluster " + cluster.id() + " was changed by someone else (stored version "
+                    + current.get() + ", this change was based on " + cluster.version() + "); read it again and retry");
+        });
+    }
+
+    @Override
+    public Optional<Cluster> find(ClusterId id) {
+        return db.read("read cluster " + id, c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT record, version FROM clusters WHERE id = ?")) {
+                s.setString(1, id.value());
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() ? Optional.of(decode(id.value(), rs.getString(1), rs.getLong(2))) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<Cluster> list() {
+        return db.read("list clusters", c -> {
+            List<Cluster> out = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT id, record, version FROM clusters ORDER BY id");
+                 ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    out.add(decode(rs.getString(1), rs.getString(2), rs.getLong(3)));
+                }
+            }
+            return List.copyOf(out);
+        });
+    }
+
+    @Override
+    public boolean delete(ClusterId id) {
+        return db.write("delete cluster " + id, c -> {
+            deleteCredentials(c, id);
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM clusters WHERE id = ?")) {
+                s.setString(1, id.value());
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public void putCredential(ClusterId id, String name, Secret value) {
+        requireCredentialName(name);
+        if (value == null) {
+            throw EphemeraException.invalid("credential " + name + " of cluster " + id + " needs a value");
+        }
+        byte[] bytes = value.revealBytes();
+        db.write("store credential " + name + " of cluster " + id, c -> {
+            if (version(c, id).isEmpty()) {
+                throw EphemeraException.notFound("cluster " + id + " does not exist, so it cannot hold credential " + name);
+            }
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO credentials(cluster_id, name, value) VALUES (?, ?, ?)"
+                    + " ON CONFLICT(cluster_id, name) DO UPDATE SET value = excluded.value")) {
+                s.setString(1, id.value());
+                s.setString(2, name);
+                s.setBytes(3, bytes);
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Secret> credential(ClusterId id, String name) {
+        requireCredentialName(name);
+        return db.read("read credential " + name + " of cluster " + id, c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT value FROM credentials WHERE cluster_id = ? AND name = ?")) {
+                s.setString(1, id.value());
+                s.setString(2, name);
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() ? Optional.of(Secret.ofBytes(rs.getBytes(1))) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void deleteCredentials(ClusterId id) {
+        db.write("delete credentials of cluster " + id, c -> {
+            deleteCredentials(c, id);
+            return null;
+        });
+    }
+
+    @Override
+    public Health health() {
+        return db.health();
+    }
+
+    @Override
+    public void close() {
+        db.close();
+    }
+
+    private static void deleteCredentials(Connection c, ClusterId id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM credentials WHERE cluster_id = ?")) {
+            s.setString(1, id.value());
+            s.executeUpdate();
+        }
+    }
+
+    private static Optional<Long> version(Connection c, ClusterId id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT version FROM clusters WHERE id = ?")) {
+            s.setString(1, id.value());
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+            }
+        }
+    }
+
+    private static void requireCredentialName(String name) {
+        if (name == null || name.isBlank() || name.length() > MAX_CREDENTIAL_NAME) {
+            throw EphemeraException.invalid("credential name '" + name + "' is invalid: use 1-" + MAX_CREDENTIAL_NAME + " characters");
+        }
+    }
+
+    private Cluster decode(String id, String json, long version) {
+        try {
+            return ClusterJson.read(json, version);
+        } catch (IllegalArgumentException | EphemeraException e) {
+            throw EphemeraException.backend("the stored record of cluster " + id + " in " + db.path() + " is unreadable ("
+                    + e.getMessage() + "); it was damaged or written by another program: remove that row or move the database away", e);
+        }
+    }
+}

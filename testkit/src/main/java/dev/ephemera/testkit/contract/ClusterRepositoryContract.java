@@ -1,0 +1,412 @@
+package dev.ephemera.testkit.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.ephemera.domain.cluster.BackendRef;
+import dev.ephemera.domain.cluster.Cluster;
+import dev.ephemera.domain.cluster.ClusterId;
+import dev.ephemera.domain.cluster.ClusterSpec;
+import dev.ephemera.domain.cluster.Endpoint;
+import dev.ephemera.domain.cluster.LeaseRef;
+import dev.ephemera.domain.cluster.Owner;
+import dev.ephemera.domain.cluster.Phase;
+import dev.ephemera.domain.cluster.SinkTarget;
+import dev.ephemera.domain.error.EphemeraException;
+import dev.ephemera.domain.error.ErrorCode;
+import dev.ephemera.domain.secret.Secret;
+import dev.ephemera.ports.state.ClusterRepository;
+import java.lang.reflect.RecordComponent;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link ClusterRepository} must do: keep every field of a cluster record exactly,
+ * save only over the version the caller read (optimistic concurrency, no lost update), and keep
+ * a cluster's credentials with it. An adapter's test is a short subclass.
+ */
+@DisplayName("A cluster repository")
+public abstract class ClusterRepositoryContract {
+
+    /** A fresh, empty repository; called once per test. */
+    protected abstract ClusterRepository newRepository();
+
+    /** How many writers race in the concurrency test. */
+    protected int concurrentWriters() {
+        return 8;
+    }
+
+    /** How long a concurrency test may take before it counts as hung. */
+    protected Duration concurrencyDeadline() {
+        return Duration.ofSeconds(60);
+    }
+
+    protected static final Instant T0 = Instant.parse("2025-03-01T10:00:00.123456789Z");
+
+    protected ClusterRepository repository;
+
+    @BeforeEach
+    void openRepository() {
+        repository = newRepository();
+    }
+
+    @AfterEach
+    void closeRepository() {
+        if (repository != null) {
+            repository.close();
+        }
+    }
+
+    /** A freshly claimed record (version 0) with only the required fields. */
+    protected static Cluster minimal(String id) {
+        return Cluster.requested(ClusterId.of(id), Optional.empty(), "kind", ClusterSpec.defaults(), T0, Duration.ofDays(3));
+    }
+
+    /** A record with every optional field present, a long timeline and nanosecond timestamps. */
+    protected static Cluster complete(String id) {
+        ClusterSpec spec = new ClusterSpec(Optional.of("v1.30.6+k3s1"), Optional.of("cpx31"), Optional.of("fsn1"),
+                Map.of("team", "shop", "ephemera.dev/purpose", "e2e", "empty", ""), List.of("cert-manager", "ingress-nginx"));
+        Cluster c = Cluster.requested(ClusterId.of(id), Optional.of(Owner.parse("acme/shop#42")), "hetzner", spec, T0,
+                        Duration.ofDays(3))
+                .moveTo(Phase.PROVISIONING, T0.plusMillis(1), "server ordered")
+                .withBackendRef(new BackendRef("hetzner", "4711"))
+                .withLease(Optional.of(new LeaseRef("lab", "10.0.0.7")))
+                .moveTo(Phase.BOOTSTRAPPING, T0.plusSeconds(30).plusNanos(7), "K3s installing: \"quotes\", ümlauts and\nnewlines")
+                .withEndpoint(new Endpoint(URI.create("https://10.0.0.7:6443"), Optional.of(id + ".k8s.example.com"), Optional.of("10.0.0.7")))
+                .moveTo(Phase.READY, T0.plusSeconds(95), "API answers /readyz")
+                .release(T0.plusSeconds(3600), Duration.ofHours(1), "pull request closed")
+                .moveTo(Phase.FAILED, T0.plusSeconds(3700), "DNS record never appeared")
+                .withKeepOnFailure(true)
+                .withSinks(List.of(new SinkTarget("github", "acme/shop", Optional.of("pr-42"), "E2E_KUBECONFIG"),
+                        SinkTarget.parse("file::kubeconfig")));
+        return c;
+    }
+
+    private static EphemeraException ephemeraFailure(Runnable r) {
+        Throwable t = catchThrowable(r::run);
+        assertThat(t).isInstanceOf(EphemeraException.class);
+        return (EphemeraException) t;
+    }
+
+    @Nested
+    @DisplayName("inserting")
+    class Inserting {
+        @Test
+        @DisplayName("stores a new record and returns it with version 1")
+        void insertReturnsVersionOne() {
+            Cluster stored = repository.insert(minimal("pr-1-shop"));
+
+            assertThat(stored.version()).isEqualTo(1);
+            assertThat(repository.find(ClusterId.of("pr-1-shop"))).contains(stored);
+        }
+
+        @Test
+        @DisplayName("keeps every field exactly, optional ones included")
+        void keepsEveryField() throws ReflectiveOperationException {
+            Cluster complete = complete("pr-42-shop");
+            // Guard the kit itself: the sample must fill every field, so a field added to Cluster
+            // later fails here until the sample (and every repository's codec) carries it.
+            for (RecordComponent rc : Cluster.class.getRecordComponents()) {
+                Object v = rc.getAccessor().invoke(complete);
+                if (v instanceof Optional<?> o) {
+                    assertThat(o).as("sample field %s", rc.getName()).isPresent();
+                } else if (v instanceof Collection<?> col) {
+                    assertThat(col).as("sample field %s", rc.getName()).hasSizeGreaterThan(1);
+                }
+            }
+            assertThat(complete.owner().orElseThrow().pullRequest()).contains(42);
+            assertThat(complete.endpoint().orElseThrow().dnsName()).isPresent();
+            assertThat(complete.keepOnFailure()).isTrue();
+
+            Cluster stored = repository.insert(complete);
+
+            assertThat(stored).isEqualTo(complete.withVersion(1));
+            assertThat(repository.find(complete.id())).contains(complete.withVersion(1));
+        }
+
+        @Test
+        @DisplayName("keeps absent optional fields absent")
+        void keepsAbsentFieldsAbsent() {
+            Cluster stored = repository.insert(minimal("bare"));
+
+            Cluster read = repository.find(ClusterId.of("bare")).orElseThrow();
+            assertThat(read).isEqualTo(stored);
+            assertThat(read.owner()).isEmpty();
+            assertThat(read.endpoint()).isEmpty();
+            assertThat(read.readyAt()).isEmpty();
+            assertThat(read.spec().labels()).isEmpty();
+        }
+
+        @Test
+        @DisplayName("an id that exists already fails with CONFLICT and changes nothing")
+        void duplicateInsertConflicts() {
+            Cluster first = repository.insert(minimal("pr-1-shop"));
+
+            EphemeraException e = ephemeraFailure(() -> repository.insert(complete("pr-1-shop")));
+
+            assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT);
+            assertThat(repository.find(ClusterId.of("pr-1-shop"))).contains(first);
+        }
+
+        @Test
+        @DisplayName("a record that claims to be stored already (version above 0) is refused with INVALID")
+        void insertOfVersionedRecordIsInvalid() {
+            EphemeraException e = ephemeraFailure(() -> repository.insert(minimal("pr-1-shop").withVersion(3)));
+
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID);
+            assertThat(repository.find(ClusterId.of("pr-1-shop"))).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("updating")
+    class Updating {
+        @Test
+        @DisplayName("with the stored version saves the record and returns it with the next version")
+        void updateWithMatchingVersion() {
+            Cluster v1 = repository.insert(minimal("pr-7-app"));
+            Cluster changed = v1.moveTo(Phase.PROVISIONING, T0.plusSeconds(1), "ordered").withBackendRef(new BackendRef("kind", "pr-7-app"));
+
+            Cluster v2 = repository.update(changed);
+
+            assertThat(v2.version()).isEqualTo(2);
+            assertThat(v2).isEqualTo(changed.withVersion(2));
+            assertThat(repository.find(v1.id())).contains(v2);
+        }
+
+        @Test
+        @DisplayName("round-trips a record gaining every optional field")
+        void roundTripsEveryFieldOnUpdate() {
+            Cluster v1 = repository.insert(minimal("pr-42-shop"));
+            Cluster full = complete("pr-42-shop").withVersion(v1.version());
+
+            Cluster v2 = repository.update(full);
+
+            assertThat(repository.find(v1.id())).contains(full.withVersion(2)).contains(v2);
+        }
+
+        @Test
+        @DisplayName("with a stale version fails with CONFLICT and leaves the stored record as it was")
+        void staleUpdateConflicts() {
+            Cluster v1 = repository.insert(minimal("pr-7-app"));
+            Cluster v2 = repository.update(v1.note(T0.plusSeconds(1), "first writer"));
+
+            EphemeraException e = ephemeraFailure(() -> repository.update(v1.note(T0.plusSeconds(2), "second writer")));
+
+            assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT);
+            assertThat(repository.find(v1.id())).contains(v2);
+        }
+
+        @Test
+        @DisplayName("of a record that does not exist fails with NOT_FOUND and creates nothing")
+        void updateOfUnknownIsNotFound() {
+            EphemeraException e = ephemeraFailure(() -> repository.update(minimal("ghost").withVersion(1)));
+
+            assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
+            assertThat(repository.find(ClusterId.of("ghost"))).isEmpty();
+        }
+
+        @Test
+        @DisplayName("racing writers from the same version: exactly one wins, the others get CONFLICT")
+        void racingWritersOneWins() throws Exception {
+            Cluster v1 = repository.insert(minimal("contended"));
+            int n = concurrentWriters();
+            CountDownLatch ready = new CountDownLatch(n);
+            CountDownLatch go = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(n);
+            try {
+                List<Future<Cluster>> futures = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    Cluster mine = v1.note(T0.plusSeconds(1), "writer " + i);
+                    futures.add(pool.submit(() -> {
+                        ready.countDown();
+                        go.await();
+                        return repository.update(mine);
+                    }));
+                }
+                assertThat(ready.await(concurrencyDeadline().toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+                go.countDown();
+                List<Cluster> winners = new ArrayList<>();
+                List<Throwable> losers = new ArrayList<>();
+                for (Future<Cluster> f : futures) {
+                    try {
+                        winners.add(f.get(concurrencyDeadline().toMillis(), TimeUnit.MILLISECONDS));
+                    } catch (ExecutionException e) {
+                        losers.add(e.getCause());
+                    }
+                }
+                assertThat(winners).hasSize(1);
+                assertThat(losers).hasSize(n - 1).allSatisfy(t -> {
+                    assertThat(t).isInstanceOf(EphemeraException.class);
+                    assertThat(((EphemeraException) t).code()).isEqualTo(ErrorCode.CONFLICT);
+                });
+                assertThat(winners.get(0).version()).isEqualTo(2);
+                assertThat(repository.find(v1.id())).contains(winners.get(0));
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("finding and listing")
+    class FindingAndListing {
+        @Test
+        @DisplayName("an unknown id is empty, not an error")
+        void findAbsentIsEmpty() {
+            assertThat(repository.find(ClusterId.of("nope"))).isEmpty();
+        }
+
+        @Test
+        @DisplayName("lists every record ordered by id")
+        void listsOrderedById() {
+            repository.insert(minimal("pr-9"));
+            repository.insert(minimal("pr-10"));
+            repository.insert(complete("alpha"));
+
+            assertThat(repository.list()).extracting(c -> c.id().value()).containsExactly("alpha", "pr-10", "pr-9");
+        }
+
+        @Test
+        @DisplayName("lists nothing when empty")
+        void listsNothing() {
+            assertThat(repository.list()).isEmpty();
+        }
+
+        @Test
+        @DisplayName("reports itself healthy")
+        void isHealthy() {
+            assertThat(repository.health().up()).as(repository.health().detail()).isTrue();
+        }
+    }
+
+    @Nested
+    @DisplayName("deleting")
+    class Deleting {
+        @Test
+        @DisplayName("removes the record and answers true; a second delete answers false")
+        void deleteRemoves() {
+            repository.insert(minimal("pr-1"));
+            repository.insert(minimal("pr-2"));
+
+            assertThat(repository.delete(ClusterId.of("pr-1"))).isTrue();
+            assertThat(repository.delete(ClusterId.of("pr-1"))).isFalse();
+
+            assertThat(repository.find(ClusterId.of("pr-1"))).isEmpty();
+            assertThat(repository.list()).extracting(c -> c.id().value()).containsExactly("pr-2");
+        }
+
+        @Test
+        @DisplayName("a deleted id can be inserted again from version 0")
+        void reinsertAfterDelete() {
+            repository.insert(minimal("pr-1"));
+            repository.delete(ClusterId.of("pr-1"));
+
+            assertThat(repository.insert(minimal("pr-1")).version()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("removes the record's credentials with it")
+        void deleteRemovesCredentials() {
+            ClusterId id = repository.insert(minimal("pr-1")).id();
+            repository.putCredential(id, "ca.key", Secret.of("-----BEGIN EC PRIVATE KEY-----"));
+
+            repository.delete(id);
+
+            assertThat(repository.credential(id, "ca.key")).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("credentials")
+    class Credentials {
+        @Test
+        @DisplayName("are stored per cluster and name, and read back byte for byte")
+        void putThenGet() {
+            ClusterId a = repository.insert(minimal("pr-1")).id();
+            ClusterId b = repository.insert(minimal("pr-2")).id();
+            byte[] binary = {0, 1, 2, (byte) 0xFF, (byte) 0xFE, 10, 13};
+
+            repository.putCredential(a, "ci-token", Secret.of("token-a"));
+            repository.putCredential(b, "ci-token", Secret.of("token-b"));
+            repository.putCredential(a, "ca.der", Secret.ofBytes(binary));
+
+            assertThat(repository.credential(a, "ci-token")).contains(Secret.of("token-a"));
+            assertThat(repository.credential(b, "ci-token")).contains(Secret.of("token-b"));
+            assertThat(repository.credential(a, "ca.der").orElseThrow().revealBytes()).containsExactly(binary);
+        }
+
+        @Test
+        @DisplayName("a second put of the same name replaces the value")
+        void putReplaces() {
+            ClusterId id = repository.insert(minimal("pr-1")).id();
+            repository.putCredential(id, "ci-token", Secret.of("old"));
+
+            repository.putCredential(id, "ci-token", Secret.of("new"));
+
+            assertThat(repository.credential(id, "ci-token")).contains(Secret.of("new"));
+        }
+
+        @Test
+        @DisplayName("an unknown name is empty")
+        void absentIsEmpty() {
+            ClusterId id = repository.insert(minimal("pr-1")).id();
+
+            assertThat(repository.credential(id, "nothing")).isEmpty();
+        }
+
+        @Test
+        @DisplayName("deleteCredentials removes all of one cluster's credentials and no other's, and keeps the record")
+        void deleteCredentials() {
+            ClusterId a = repository.insert(minimal("pr-1")).id();
+            ClusterId b = repository.insert(minimal("pr-2")).id();
+            repository.putCredential(a, "one", Secret.of("1"));
+            repository.putCredential(a, "two", Secret.of("2"));
+            repository.putCredential(b, "one", Secret.of("b1"));
+
+            repository.deleteCredentials(a);
+            repository.deleteCredentials(a);
+
+            assertThat(repository.credential(a, "one")).isEmpty();
+            assertThat(repository.credential(a, "two")).isEmpty();
+            assertThat(repository.credential(b, "one")).contains(Secret.of("b1"));
+            assertThat(repository.find(a)).isPresent();
+        }
+
+        @Test
+        @DisplayName("for a cluster that has no record fail with NOT_FOUND, so no secret is kept for nobody")
+        void credentialForUnknownClusterIsNotFound() {
+            EphemeraException e = ephemeraFailure(() -> repository.putCredential(ClusterId.of("ghost"), "ci-token", Secret.of("t")));
+
+            assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
+            assertThat(repository.credential(ClusterId.of("ghost"), "ci-token")).isEmpty();
+        }
+
+        @Test
+        @DisplayName("do not change the record's version")
+        void credentialsLeaveVersionAlone() {
+            Cluster v1 = repository.insert(minimal("pr-1"));
+
+            repository.putCredential(v1.id(), "ci-token", Secret.of("t"));
+
+            assertThat(repository.find(v1.id())).contains(v1);
+        }
+    }
+}
