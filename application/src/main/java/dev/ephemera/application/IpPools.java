@@ -12,6 +12,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +30,11 @@ public final class IpPools {
 
     private final LeaseStore store;
     private final Clock clock;
+    /**
+     * Writers of one pool in this process take turns, so they never lose a compare-and-set to each
+     * other; compare-and-set still guards against other processes.
+     */
+    private final ConcurrentHashMap<String, ReentrantLock> poolLocks = new ConcurrentHashMap<>();
 
     @Inject
     public IpPools(LeaseStore store, Clock clock) {
@@ -102,6 +109,16 @@ public final class IpPools {
     }
 
     private <R> R change(String pool, Function<PoolState, Change<R>> rule) {
+        ReentrantLock lock = poolLocks.computeIfAbsent(pool, p -> new ReentrantLock(true));
+        lock.lock();
+        try {
+            return changeLocked(pool, rule);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private <R> R changeLocked(String pool, Function<PoolState, Change<R>> rule) {
         Backoff backoff = new Backoff(Duration.ofMillis(1), Duration.ofMillis(100));
         EphemeraException lastUnavailable = null;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {

@@ -76,7 +76,7 @@ public final class AdapterRegistry {
             for (AdapterFactory<?> f : ServiceLoader.load(type, loader)) {
                 AdapterFactory<?> previous = found.put(f.name(), f);
                 if (previous != null && !previous.getClass().equals(f.getClass())) {
-                    throw new EphemeraException(ErrorCode.CONFIGURATION, "two " + type.getSimpleName() + "s are named '" + f.name()
+                    throw new EphemeraException(ErrorCode.CONFIGURATION, "two " + portName(type) + " adapters are named '" + f.name()
                             + "': " + previous.getClass().getName() + " and " + f.getClass().getName()
                             + "; remove one of the jars (check plugins/)");
                 }

@@ -125,14 +125,41 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void pluginJarsAreDiscoveredFromTheirDirectory() throws IOException {
+    void aFactoryInAPluginJarIsDiscoveredAndADuplicateNameIsRefused() throws Exception {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
         assertThat(AdapterRegistry.discover(Optional.of(plugins)).pluginJars()).isEmpty();
-        Path jar = plugins.resolve("empty.jar");
+        writePluginJar(plugins.resolve("etcd-store.jar"), "PluggedStoreFactory", "etcd");
+        AdapterRegistry withPlugin = AdapterRegistry.discover(Optional.of(plugins));
+        assertThat(withPlugin.factories(LeaseStoreFactory.class)).containsKeys("memory", "etcd");
+        assertThat(withPlugin.all()).anySatisfy(d -> assertThat(d.implementation()).isEqualTo("plugin.PluggedStoreFactory"));
+        writePluginJar(plugins.resolve("impostor.jar"), "ImpostorStoreFactory", "memory");
+        assertThatThrownBy(() -> AdapterRegistry.discover(Optional.of(plugins))).isInstanceOf(EphemeraException.class)
+                .hasMessageContaining("two LeaseStore adapters are named 'memory'");
+    }
+
+    /** Compiles a one-class plugin with the JDK's compiler and packs it with its service file. */
+    private void writePluginJar(Path jar, String className, String name) throws IOException {
+        Path src = Files.createDirectories(dir.resolve("src-" + className + "/plugin")).resolve(className + ".java");
+        Files.writeString(src, """
+                package plugin;
+                public final class %s implements dev.ephemera.ports.lease.LeaseStoreFactory {
+                    public String name() { return "%s"; }
+                    public String description() { return "plugged in"; }
+                    public java.util.List<dev.ephemera.ports.spi.SettingSpec> settings() { return java.util.List.of(); }
+                    public dev.ephemera.ports.lease.LeaseStore create(dev.ephemera.ports.spi.Settings s) {
+                        throw new UnsupportedOperationException("discovery test only");
+                    }
+                }
+                """.formatted(className, name));
+        Path classes = Files.createDirectories(dir.resolve("classes-" + className));
+        int rc = javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null,
+                "-cp", System.getProperty("java.class.path"), "-d", classes.toString(), src.toString());
+        assertThat(rc).isZero();
         try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
-            out.putNextEntry(new java.util.jar.JarEntry("README"));
-            out.write("nothing".getBytes());
+            out.putNextEntry(new java.util.jar.JarEntry("plugin/" + className + ".class"));
+            out.write(Files.readAllBytes(classes.resolve("plugin/" + className + ".class")));
+            out.putNextEntry(new java.util.jar.JarEntry("META-INF/services/dev.ephemera.ports.lease.LeaseStoreFactory"));
+            out.write(("plugin." + className + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
-        assertThat(AdapterRegistry.discover(Optional.of(plugins)).pluginJars()).containsExactly(jar);
     }
 }

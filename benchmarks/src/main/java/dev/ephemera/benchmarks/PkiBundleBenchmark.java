@@ -1,0 +1,62 @@
+package dev.ephemera.benchmarks;
+
+import dev.ephemera.domain.pki.PkiBundle;
+import dev.ephemera.domain.pki.PkiRequest;
+import dev.ephemera.ports.pki.CertificateAuthority;
+import dev.ephemera.ports.pki.CertificateAuthorityFactory;
+import dev.ephemera.ports.spi.Settings;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Time to issue one complete cluster PKI bundle (DESIGN section 8: under 5 ms for ECDSA P-256):
+ * five CAs, the service-account key, the API server and admin certificates, all encoded as PEM —
+ * eight key pairs and seven signatures. Goes through the production path: the {@code
+ * bouncycastle} factory found by {@link ServiceLoader}, configured with the key type.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 3)
+@Measurement(iterations = 5, time = 3)
+public class PkiBundleBenchmark {
+    @Param({"ecdsa-p256", "rsa-2048", "rsa-4096"})
+    public String keyType;
+
+    private CertificateAuthority ca;
+    private PkiRequest request;
+
+    @Setup
+    public void setUp() {
+        CertificateAuthorityFactory factory = ServiceLoader.load(CertificateAuthorityFactory.class).stream()
+                .map(ServiceLoader.Provider::get).filter(f -> f.name().equals("bouncycastle")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("the bouncycastle certificate authority is not on the classpath"));
+        ca = factory.create(new Settings("bouncycastle", Map.of("key-type", keyType)));
+        request = PkiRequest.ofSans("pr-42-shop", List.of("api.pr-42-shop.example.com", "203.0.113.10"));
+    }
+
+    @TearDown
+    public void tearDown() {
+        ca.close();
+    }
+
+    @Benchmark
+    public PkiBundle issueBundle() {
+        return ca.issue(request);
+    }
+}
