@@ -4,6 +4,7 @@ import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
 import dev.ephemera.ports.backend.ClusterBackendFactory;
 import dev.ephemera.ports.codehost.CodeHostFactory;
+import dev.ephemera.ports.codehost.CodeHostWebhooksFactory;
 import dev.ephemera.ports.lease.LeaseStoreFactory;
 import dev.ephemera.ports.pki.CertificateAuthorityFactory;
 import dev.ephemera.ports.secret.SecretSinkFactory;
@@ -43,7 +44,8 @@ public final class AdapterRegistry {
             ClusterRepositoryFactory.class,
             LeaseStoreFactory.class,
             SecretSinkFactory.class,
-            CodeHostFactory.class);
+            CodeHostFactory.class,
+            CodeHostWebhooksFactory.class);
 
     private final Map<Class<?>, Map<String, AdapterFactory<?>>> byType;
     private final List<Path> pluginJars;

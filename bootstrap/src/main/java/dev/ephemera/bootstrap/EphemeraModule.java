@@ -11,6 +11,8 @@ import dev.ephemera.ports.backend.ClusterBackendFactory;
 import dev.ephemera.ports.backend.ClusterBackends;
 import dev.ephemera.ports.codehost.CodeHost;
 import dev.ephemera.ports.codehost.CodeHostFactory;
+import dev.ephemera.ports.codehost.CodeHostWebhooks;
+import dev.ephemera.ports.codehost.CodeHostWebhooksFactory;
 import dev.ephemera.ports.lease.LeaseStore;
 import dev.ephemera.ports.lease.LeaseStoreFactory;
 import dev.ephemera.ports.pki.CertificateAuthority;
@@ -90,6 +92,12 @@ public final class EphemeraModule extends AbstractModule {
     @Singleton
     CodeHost codeHost() {
         return instances.get(CodeHostFactory.class, config.codeHost());
+    }
+
+    @Provides
+    @Singleton
+    CodeHostWebhooks codeHostWebhooks() {
+        return instances.get(CodeHostWebhooksFactory.class, config.codeHost());
     }
 
     @Provides

@@ -1,0 +1,337 @@
+package dev.ephemera.adapters.github;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ephemera.domain.error.EphemeraException;
+import dev.ephemera.domain.error.ErrorCode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends requests to the GitHub REST API and retries what GitHub says may be retried: rate
+ * limits (primary: {@code x-ratelimit-remaining: 0} until {@code x-ratelimit-reset}; secondary:
+ * {@code retry-after}, else at least a minute, then doubling), 5xx and connection failures of
+ * idempotent calls. Every retry is bounded by attempts and by the longest acceptable wait, and
+ * jittered. A 401 or a permission 403 is never retried.
+ */
+final class GitHubApi {
+    private static final Logger LOG = LoggerFactory.getLogger(GitHubApi.class);
+    static final String API_VERSION = "2022-11-28";
+    static final String USER_AGENT = "ephemera-github-adapter";
+    private static final int MAX_REDIRECTS = 3;
+
+    private final URI base;
+    private final HttpClient http;
+    private final ObjectMapper mapper;
+    private final RetryPolicy retry;
+    private final Duration requestTimeout;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final Random random;
+
+    GitHubApi(URI base, HttpClient http, ObjectMapper mapper, RetryPolicy retry, Duration requestTimeout, Clock clock, Sleeper sleeper, Random random) {
+        this.base = base;
+        this.http = http;
+        this.mapper = mapper;
+        this.retry = retry;
+        this.requestTimeout = requestTimeout;
+        this.clock = clock;
+        this.sleeper = sleeper;
+        this.random = random;
+    }
+
+    static HttpClient newHttpClient(Duration connectTimeout) {
+        return HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    ObjectMapper mapper() {
+        return mapper;
+    }
+
+    URI base() {
+        return base;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    /**
+     * One logical call.
+     *
+     * @param method        HTTP method
+     * @param target        a path under the API root ({@code /repos/...}) or an absolute URL GitHub gave us (a {@code Link})
+     * @param body          a JSON-serialisable body, or null
+     * @param idempotent    whether a 5xx or a lost answer may be retried blindly
+     * @param authorization the {@code Authorization} value, asked again for every attempt
+     * @param who           who we are, for error messages (e.g. "GitHub App 123, installation 456")
+     * @return the final answer, successful or not; rate limits that outlast the bounds throw
+     */
+    GitHubResponse send(String method, String target, Object body, boolean idempotent, Supplier<String> authorization, String who) {
+        URI uri = resolve(target);
+        byte[] payload = body == null ? null : json(body);
+        int secondaryHits = 0;
+        int redirects = 0;
+        for (int attempt = 1; ; attempt++) {
+            GitHubResponse r;
+            try {
+                r = exchange(method, uri, payload, authorization.get());
+            } catch (IOException e) {
+                if (!idempotent || attempt >= retry.attempts()) {
+                    throw EphemeraException.unavailable("GitHub at " + base + " could not be reached for " + method + " " + uri.getPath()
+                            + " (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                            + ") after " + attempt + " attempt" + (attempt > 1 ? "s" : "") + "; check github.api-url and the network", e);
+                }
+                pause(backoff(attempt), method, uri, "connection failed");
+                continue;
+            }
+            if (isRedirect(r.status()) && redirects < MAX_REDIRECTS) {
+                Optional<URI> next = r.header("location").map(uri::resolve).filter(this::sameOrigin);
+                if (next.isPresent() && (r.status() == 307 || r.status() == 308 || method.equals("GET"))) {
+                    // GitHub redirects renamed or transferred repositories; follow on the same host only.
+                    uri = next.get();
+                    redirects++;
+                    attempt--;
+                    continue;
+                }
+            }
+            if (r.ok()) {
+                return r;
+            }
+            Optional<Duration> rateWait = rateLimitWait(r, secondaryHits);
+            if (rateWait.isPresent()) {
+                if (isSecondary(r)) {
+                    secondaryHits++;
+                }
+                Duration wait = rateWait.get();
+                if (wait.compareTo(retry.maxWait()) > 0 || attempt >= retry.attempts()) {
+                    throw new EphemeraException(ErrorCode.RATE_LIMITED, "GitHub's " + (isSecondary(r) ? "secondary" : "primary")
+                            + " rate limit stopped " + method + " " + uri.getPath() + " as " + who + " (" + r.message(mapper) + ")"
+                            + (wait.compareTo(retry.maxWait()) > 0
+                                ? "; it lifts in " + human(wait) + ", longer than github.retry-max-wait " + human(retry.maxWait())
+                                : " after " + attempt + " attempts")
+                            + ": try again later, or spread the calls out");
+                }
+                pause(wait.plus(jitter(wait)), method, uri, "rate limited (" + r.status() + ")");
+                continue;
+            }
+            if (r.status() >= 500 && idempotent && attempt < retry.attempts()) {
+                pause(backoff(attempt), method, uri, "server error " + r.status());
+                continue;
+            }
+            return r;
+        }
+    }
+
+    /** Like {@link #send}, but turns any unsuccessful answer into the matching {@link EphemeraException}. */
+    GitHubResponse sendOk(String method, String target, Object body, boolean idempotent, Supplier<String> authorization, String who) {
+        GitHubResponse r = send(method, target, body, idempotent, authorization, who);
+        if (!r.ok()) {
+            throw failure(method, r, who);
+        }
+        return r;
+    }
+
+    /** The exception for an unsuccessful answer: what GitHub said, as whom, and what to do. */
+    EphemeraException failure(String method, GitHubResponse r, String who) {
+        String path = r.uri().getPath();
+        String said = "GitHub answered " + r.status() + " (" + r.message(mapper) + ") to " + method + " " + path + " as " + who;
+        return switch (r.status()) {
+            case 401 -> new EphemeraException(ErrorCode.UNAUTHENTICATED, said
+                    + ": the credentials were refused; check github.app-id/client-id and github.private-key belong together and the key was not revoked"
+                    + ", or that github.token is valid and unexpired");
+            case 403 -> new EphemeraException(ErrorCode.PERMISSION_DENIED, said + ": the credentials lack a permission"
+                    + permissionHint(method, path) + r.header("x-accepted-github-permissions").map(p -> " (GitHub accepts: " + p + ")").orElse(""));
+            case 404 -> EphemeraException.notFound(said + ": the repository, pull request or environment does not exist, "
+                    + "or these credentials cannot see it (is the App installed on the repository?)");
+            case 409 -> EphemeraException.conflict(said);
+            case 400, 422 -> EphemeraException.invalid(said);
+            default -> r.status() >= 500
+                    ? EphemeraException.unavailable(said + ": GitHub is having trouble; try again later", null)
+                    : EphemeraException.backend(said, null);
+        };
+    }
+
+    private static String permissionHint(String method, String path) {
+        if (path.contains("/environments/") && path.contains("/secrets")) {
+            return "; the App needs the repository permissions Secrets (read and write) and Environments (read and write)";
+        }
+        if (path.contains("/actions/secrets")) {
+            return "; the App needs the repository permission Secrets (read and write)";
+        }
+        if (path.contains("/environments/")) {
+            return "; creating an environment needs the repository permission Administration (write), or create it by hand and keep github.create-environments false";
+        }
+        if (path.contains("/comments")) {
+            return "; the App needs the repository permission Pull requests (write) or Issues (write)";
+        }
+        if (path.contains("/statuses/")) {
+            return "; the App needs the repository permission Commit statuses (write)";
+        }
+        return "";
+    }
+
+    private GitHubResponse exchange(String method, URI uri, byte[] payload, String authorization) throws IOException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                .timeout(requestTimeout)
+                .header("Accept", "application/vnd.github+json")
+                .header("X-GitHub-Api-Version", API_VERSION)
+                .header("User-Agent", USER_AGENT);
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        if (payload != null) {
+            b.header("Content-Type", "application/json");
+            b.method(method, HttpRequest.BodyPublishers.ofByteArray(payload));
+        } else {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        try {
+            HttpResponse<String> resp = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            LOG.debug("github call method={} path={} status={}", method, uri.getPath(), resp.statusCode());
+            return new GitHubResponse(resp.statusCode(), resp.headers(), resp.body(), uri);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw EphemeraException.unavailable("interrupted while calling GitHub " + method + " " + uri.getPath(), e);
+        }
+    }
+
+    /** How long GitHub asks us to wait, if this answer is a rate limit at all. */
+    private Optional<Duration> rateLimitWait(GitHubResponse r, int secondaryHits) {
+        if (r.status() != 403 && r.status() != 429) {
+            return Optional.empty();
+        }
+        Optional<Duration> retryAfter = r.header("retry-after").flatMap(this::parseRetryAfter);
+        if (retryAfter.isPresent()) {
+            return retryAfter;
+        }
+        if ("0".equals(r.header("x-ratelimit-remaining").map(String::trim).orElse(null))) {
+            Optional<Long> reset = r.header("x-ratelimit-reset").flatMap(GitHubApi::parseLong);
+            if (reset.isPresent()) {
+                Duration d = Duration.between(clock.instant(), Instant.ofEpochSecond(reset.get()));
+                return Optional.of(d.isNegative() ? Duration.ZERO : d);
+            }
+            return Optional.of(retry.secondaryFloor());
+        }
+        if (r.status() == 429 || isSecondary(r)) {
+            // No header says how long: at least a minute, doubling on each repeat (GitHub's guidance).
+            return Optional.of(retry.secondaryFloor().multipliedBy(1L << Math.min(secondaryHits, 10)));
+        }
+        return Optional.empty(); // a 403 that is about permissions, not pace
+    }
+
+    private boolean isSecondary(GitHubResponse r) {
+        if (r.header("retry-after").isPresent() && !"0".equals(r.header("x-ratelimit-remaining").orElse(null))) {
+            return true;
+        }
+        String m = r.message(mapper).toLowerCase(Locale.ROOT);
+        return m.contains("secondary rate limit") || m.contains("abuse detection");
+    }
+
+    private Optional<Duration> parseRetryAfter(String v) {
+        String t = v.trim();
+        Optional<Long> seconds = parseLong(t);
+        if (seconds.isPresent()) {
+            return Optional.of(Duration.ofSeconds(Math.max(0, seconds.get())));
+        }
+        try {
+            Instant at = ZonedDateTime.parse(t, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            Duration d = Duration.between(clock.instant(), at);
+            return Optional.of(d.isNegative() ? Duration.ZERO : d);
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Long> parseLong(String v) {
+        try {
+            return Optional.of(Long.parseLong(v.trim()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Exponential backoff with equal jitter: half fixed, half random. */
+    private Duration backoff(int attempt) {
+        long cap = retry.maxBackoff().toMillis();
+        long d = Math.min(cap, retry.baseBackoff().toMillis() << Math.min(attempt - 1, 20));
+        return Duration.ofMillis(d / 2 + (d / 2 == 0 ? 0 : (long) (random.nextDouble() * (d / 2))));
+    }
+
+    /** A little on top of a wait GitHub named, so many clients do not return in the same instant. */
+    private Duration jitter(Duration wait) {
+        long bound = Math.min(1000, Math.max(1, wait.toMillis() / 10));
+        return Duration.ofMillis((long) (random.nextDouble() * bound));
+    }
+
+    private void pause(Duration d, String method, URI uri, String why) {
+        LOG.info("github retry method={} path={} reason={} waitMs={}", method, uri.getPath(), why, d.toMillis());
+        try {
+            sleeper.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw EphemeraException.unavailable("interrupted while waiting to retry GitHub " + method + " " + uri.getPath(), e);
+        }
+    }
+
+    private URI resolve(String target) {
+        if (target.startsWith("http://") || target.startsWith("https://")) {
+            URI u = URI.create(target);
+            if (!sameOrigin(u)) {
+                // Credentials go with every request: never to a host other than the configured API.
+                throw EphemeraException.backend("GitHub pointed at " + u.getScheme() + "://" + u.getAuthority()
+                        + ", which is not the configured github.api-url " + base + "; refusing to send credentials there", null);
+            }
+            return u;
+        }
+        return URI.create(base.toString() + target);
+    }
+
+    private boolean sameOrigin(URI u) {
+        return u.getScheme() != null && u.getScheme().equalsIgnoreCase(base.getScheme())
+                && u.getHost() != null && u.getHost().equalsIgnoreCase(base.getHost()) && port(u) == port(base);
+    }
+
+    private static int port(URI u) {
+        return u.getPort() != -1 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 307 || status == 308;
+    }
+
+    private byte[] json(Object body) {
+        try {
+            return mapper.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new EphemeraException(ErrorCode.INTERNAL, "cannot write a GitHub request body: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    static String human(Duration d) {
+        long s = d.toSeconds();
+        if (s < 120) {
+            return s + "s";
+        }
+        if (s < 7200) {
+            return (s / 60) + "m";
+        }
+        return (s / 3600) + "h" + ((s % 3600) / 60) + "m";
+    }
+}
