@@ -58,7 +58,7 @@ class KubeconfigCommandTest {
     @Test
     @DisplayName("kubectl config view reads the printed kubeconfig unchanged")
     void kubectlReadsIt() throws Exception {
-        assumeTrue(onPath("kubectl"), "kubectl is not on PATH; install the Debian package 'kubectl' to run this test");
+        assumeTrue(onPath("kubectl"), "kubectl is not on PATH; install the Debian package 'kubernetes-client' to run this test");
         Path token = state.resolve("token");
         Files.writeString(token, "abc.def.ghi\n");
         CliRun r = CliRun.run(state, "kubeconfig", "render", "--server", "https://api.pr-42.example.com:6443", "--ca", file("ca.crt"),

@@ -67,8 +67,8 @@ class PkiCommandTest {
             assertThat(mode).as(f).isEqualTo(f.endsWith(".key") ? "rw-------" : "rw-r--r--");
         }
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(out().resolve("k3s/server/tls")))).isEqualTo("rwx------");
-        assertThat(r.out()).contains("FILE", "MODE", out().resolve("admin.key") + "  0600", "admin private key",
-                "K3s etcd/peer CA private key");
+        assertThat(r.out()).startsWith("FILE").contains("MODE", "CONTENT", "K3s etcd/peer CA private key")
+                .containsPattern(java.util.regex.Pattern.quote(out().resolve("admin.key").toString()) + " +0600 +admin private key\n");
         X509Certificate admin = certificate(out().resolve("admin.crt"));
         assertThat(admin.getSubjectX500Principal().getName()).isEqualTo("CN=ephemera-admin,O=system:masters");
         admin.verify(certificate(out().resolve("client-ca.crt")).getPublicKey());
@@ -94,6 +94,21 @@ class PkiCommandTest {
         assertThat(((RSAPublicKey) certificate(out().resolve("ca.crt")).getPublicKey()).getModulus().bitLength()).isEqualTo(2048);
         assertThat(Files.readString(out().resolve("k3s/server/tls/service.key"))).startsWith("-----BEGIN RSA PRIVATE KEY-----");
         assertThat(r.out()).contains("\"file\" : \"" + out().resolve("ca.crt") + "\"", "\"mode\" : \"0644\"");
+    }
+
+    @Test
+    @DisplayName("the configured key type (here from the environment) applies unless --key-type names one")
+    void configuredKeyType() throws Exception {
+        var env = java.util.Map.of("EPHEMERA_BOUNCYCASTLE_KEY_TYPE", "rsa-2048");
+        CliRun configured = CliRun.run(env, state, "pki", "issue", "--cluster", "c1", "--san", "localhost", "--out", out().toString());
+        assertThat(configured.exitCode()).as(configured.err()).isZero();
+        assertThat(certificate(out().resolve("ca.crt")).getPublicKey()).isInstanceOf(RSAPublicKey.class);
+
+        Path other = state.resolve("pki-ec");
+        CliRun chosen = CliRun.run(env, state, "pki", "issue", "--cluster", "c1", "--san", "localhost", "--out", other.toString(),
+                "--key-type", "ecdsa-p256");
+        assertThat(chosen.exitCode()).as(chosen.err()).isZero();
+        assertThat(certificate(other.resolve("ca.crt")).getSigAlgName()).isEqualTo("SHA256withECDSA");
     }
 
     @Test
@@ -187,6 +202,17 @@ class PkiCommandTest {
         } finally {
             Files.setPosixFilePermissions(out(), PosixFilePermissions.fromString("rwx------"));
         }
+    }
+
+    @Test
+    @DisplayName("a location nobody may write to, not even root (/proc), is refused with nothing written")
+    void unwritableForEveryone() {
+        Path proc = Path.of("/proc/self");
+        assumeTrue(Files.isDirectory(proc), "needs Linux procfs, where no user may create a directory");
+        CliRun r = CliRun.run(state, "pki", "issue", "--cluster", "c1", "--san", "localhost", "--out", proc.resolve("ephemera-pki").toString());
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(r.err()).contains("/proc/self/ephemera-pki").containsAnyOf("not writable", "could not write");
+        assertThat(proc.resolve("ephemera-pki")).doesNotExist();
     }
 
     @Test

@@ -1,6 +1,10 @@
 package dev.ephemera.domain.pki;
 
 import dev.ephemera.domain.secret.Secret;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +25,8 @@ public record PkiBundle(List<BundleFile> files) {
     public static final String ADMIN_KEY = "admin.key";
     /** Where K3s expects the tree: {@code <data-dir>/server/tls/}. */
     public static final String K3S_TLS_PREFIX = "k3s/server/tls/";
+    /** The K3s server CA, whose exact bytes K3s serves at {@code /cacerts} and hashes into join tokens. */
+    public static final String K3S_SERVER_CA = K3S_TLS_PREFIX + "server-ca.crt";
 
     public PkiBundle {
         files = List.copyOf(files);
@@ -73,6 +79,26 @@ public record PkiBundle(List<BundleFile> files) {
     public Map<String, BundleFile> k3sTlsFiles() {
         return files.stream().filter(f -> f.path().startsWith(K3S_TLS_PREFIX))
                 .collect(Collectors.toMap(f -> f.path().substring(K3S_TLS_PREFIX.length()), Function.identity()));
+    }
+
+    /**
+     * The CA hash of a secure K3s join token ({@code K10<hash>::<credentials>}): for a CA file
+     * holding one certificate, K3s takes the SHA-256 of the file's exact bytes, not of the DER
+     * (k3s-io/k3s {@code pkg/clientaccess/token.go}, {@code hashCA}). So the file must reach the
+     * server byte for byte as issued.
+     */
+    public String k3sCaHash() {
+        String pem = publicText(K3S_SERVER_CA);
+        if (pem.split("-----BEGIN CERTIFICATE-----", -1).length != 2) {
+            throw new IllegalStateException(K3S_SERVER_CA + " must hold exactly one certificate for its hash to be the file's");
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(pem.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK lacks SHA-256", e);
+        }
     }
 
     @Override
