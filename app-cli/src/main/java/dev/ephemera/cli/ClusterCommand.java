@@ -93,7 +93,28 @@ public final class ClusterCommand implements Runnable {
     /** Steps the cluster until it settles or the deadline passes; an outcome the user wanted not is an error. */
     static Cluster await(CliContext ctx, ClusterId id, Duration timeout) {
         Reconciler r = ctx.ephemera().get(Reconciler.class);
+        crashHook(ctx).ifPresent(r::setStepHook);
         return r.runUntilSettled(id, Instant.now().plus(timeout), c -> progress(ctx, c));
+    }
+
+    /**
+     * Test hook for crash-safety tests: with {@code EPHEMERA_TEST_HALT_AFTER_SAVES=N} the process
+     * dies (exit 137, no cleanup, like {@code kill -9}) right after the reconciler's N-th saved step.
+     */
+    static Optional<Reconciler.StepHook> crashHook(CliContext ctx) {
+        String n = ctx.env().get("EPHEMERA_TEST_HALT_AFTER_SAVES");
+        if (n == null || n.isBlank()) {
+            return Optional.empty();
+        }
+        int limit = Integer.parseInt(n.trim());
+        int[] saves = {0};
+        return Optional.of(saved -> {
+            if (++saves[0] == limit) {
+                ctx.err().println("EPHEMERA_TEST_HALT_AFTER_SAVES: halting after save " + limit + " (" + saved.phase().displayName() + ")");
+                ctx.err().flush();
+                Runtime.getRuntime().halt(137);
+            }
+        });
     }
 
     @Command(name = "create", description = {"Claim a cluster and (with --wait) drive it to Ready: lease, PKI, create, wait for the API server,",
