@@ -36,7 +36,7 @@ public final class AdapterInstances implements AutoCloseable {
             return existing;
         }
         F factory = registry.factory(factoryType, name);
-        T adapter = factory.create(config.section(name).validate(factory.settings()));
+        T adapter = factory.create(config.section(name).restrictTo(factory.settings()).validate(factory.settings()));
         created.put(key, adapter);
         LOG.debug("adapter created port={} name={}", AdapterRegistry.portName(factoryType), name);
         return adapter;

@@ -72,6 +72,22 @@ public final class Settings {
         return this;
     }
 
+    /**
+     * The section as one adapter sees it: only the keys it declares. Several adapters of one name
+     * (a lease store and a secret sink, say) share a section, and each must not trip over the
+     * others' keys; unknown keys are refused against all of them when the configuration loads.
+     */
+    public Settings restrictTo(List<SettingSpec> specs) {
+        Set<String> declared = specs.stream().map(SettingSpec::key).collect(Collectors.toSet());
+        Map<String, Object> kept = new LinkedHashMap<>();
+        values.forEach((k, v) -> {
+            if (declared.contains(k)) {
+                kept.put(k, v);
+            }
+        });
+        return new Settings(path, kept, secretKeys);
+    }
+
     public Optional<String> string(String key) {
         Object v = values.get(key);
         if (v == null) {
