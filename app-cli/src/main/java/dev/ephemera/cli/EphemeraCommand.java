@@ -31,7 +31,12 @@ import picocli.CommandLine.Command;
             BackendsCommand.class,
             PoolCommand.class,
             ClusterCommand.class,
+            PkiCommand.class,
+            KubeconfigCommand.class,
             ServerCommand.class,
+            SecretCommand.class,
+            GitHubCommand.class,
+            VerifyCommand.class,
             GenerateCompletion.class
         })
 public final class EphemeraCommand implements Runnable {

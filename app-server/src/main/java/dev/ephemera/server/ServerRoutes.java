@@ -1,8 +1,10 @@
 package dev.ephemera.server;
 
+import dev.ephemera.application.canary.CanaryVerifier;
 import dev.ephemera.bootstrap.Ephemera;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
+import dev.ephemera.ports.codehost.CodeHostWebhooks;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -28,6 +30,13 @@ public final class ServerRoutes {
         router.get("/healthz").handler(new HealthHandler());
         router.get("/readyz").handler(new ReadinessHandler(vertx, ephemera));
         router.get("/metrics").handler(new MetricsHandler(metrics));
+
+        // Flagger's webhook at seed 001's path; canary.token (not server.token) guards it, as Flagger cannot send headers.
+        router.post("/webhook").handler(BodyHandler.create(false).setBodyLimit(Math.min(settings.bodyLimit(), FlaggerWebhookHandler.BODY_LIMIT)))
+                .handler(new FlaggerWebhookHandler(vertx, () -> ephemera.get(CanaryVerifier.class), ephemera.config().section("canary").secret("token")));
+
+        // GitHub's deliveries, ahead of /v1/*: their own body limit, and the signature instead of the bearer token.
+        GitHubWebhookHandler.mount(router, new GitHubWebhookHandler(vertx, () -> ephemera.get(CodeHostWebhooks.class), new CodeHostEventLog(1_000)));
 
         // API routes: body limit (a larger body is answered 413), then the bearer token if one is set.
         // Webhooks under /v1/webhooks/ authenticate themselves (GitHub signs its deliveries), so the

@@ -3,6 +3,7 @@ package dev.ephemera.bootstrap;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
 import dev.ephemera.ports.backend.ClusterBackendFactory;
+import dev.ephemera.ports.canary.CanaryJobsFactory;
 import dev.ephemera.ports.codehost.CodeHostFactory;
 import dev.ephemera.ports.codehost.CodeHostWebhooksFactory;
 import dev.ephemera.ports.lease.LeaseStoreFactory;
@@ -45,7 +46,8 @@ public final class AdapterRegistry {
             LeaseStoreFactory.class,
             SecretSinkFactory.class,
             CodeHostFactory.class,
-            CodeHostWebhooksFactory.class);
+            CodeHostWebhooksFactory.class,
+            CanaryJobsFactory.class);
 
     private final Map<Class<?>, Map<String, AdapterFactory<?>>> byType;
     private final List<Path> pluginJars;

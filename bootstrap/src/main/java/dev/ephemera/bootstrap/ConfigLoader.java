@@ -142,6 +142,10 @@ public final class ConfigLoader {
                 set(tree, path, v);
             }
         });
+        // In a pod (seed 001's Deployment sets only PORT and USE_IN_CLUSTER), Flagger must reach the server.
+        if (env.containsKey("KUBERNETES_SERVICE_HOST") && !(tree.get("server") instanceof Map<?, ?> srv && srv.containsKey("host"))) {
+            set(tree, "server.host", "0.0.0.0");
+        }
         env.forEach((k, v) -> {
             String path = pathByEnv.get(k);
             if (path != null) {

@@ -1,5 +1,6 @@
 package dev.ephemera.bootstrap;
 
+import dev.ephemera.application.canary.VerifierOptions;
 import dev.ephemera.ports.spi.SettingSpec;
 import java.util.List;
 import java.util.Map;
@@ -35,14 +36,15 @@ public final class CoreSettings {
 
     /** The {@code server:} section. */
     public static final List<SettingSpec> SERVER = List.of(
-            SettingSpec.optional("host", "Address to listen on (0.0.0.0 in a container).", "127.0.0.1"),
+            SettingSpec.optional("host", "Address to listen on; 0.0.0.0 when running in a Kubernetes pod (KUBERNETES_SERVICE_HOST set).", "127.0.0.1"),
             SettingSpec.optional("port", "Port to listen on (the seed's PORT variable also sets it).", "8080"),
             SettingSpec.optional("body-limit", "Largest request body accepted, in bytes.", "1048576"),
             SettingSpec.secret("token", "Bearer token required on API routes (env: or file: reference); none means open.", false),
             SettingSpec.optional("shutdown-timeout", "How long SIGTERM waits for requests in flight.", "30s"));
 
     /** Sections owned by the core, with their settings. */
-    public static final Map<String, List<SettingSpec>> SECTIONS = Map.of("policies", POLICIES, "server", SERVER);
+    public static final Map<String, List<SettingSpec>> SECTIONS = Map.of("policies", POLICIES, "server", SERVER,
+            "canary", VerifierOptions.SETTINGS);
 
     /**
      * Variables of the systems Ephemera replaces, honoured for drop-in use: seed 001's {@code PORT}

@@ -5,10 +5,13 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.MapBinder;
 import dev.ephemera.application.ControlPlane;
+import dev.ephemera.application.canary.VerifierOptions;
 import dev.ephemera.domain.cluster.Policies;
 import dev.ephemera.ports.backend.ClusterBackend;
 import dev.ephemera.ports.backend.ClusterBackendFactory;
 import dev.ephemera.ports.backend.ClusterBackends;
+import dev.ephemera.ports.canary.CanaryJobs;
+import dev.ephemera.ports.canary.CanaryJobsFactory;
 import dev.ephemera.ports.codehost.CodeHost;
 import dev.ephemera.ports.codehost.CodeHostFactory;
 import dev.ephemera.ports.codehost.CodeHostWebhooks;
@@ -92,6 +95,18 @@ public final class EphemeraModule extends AbstractModule {
     @Singleton
     CodeHost codeHost() {
         return instances.get(CodeHostFactory.class, config.codeHost());
+    }
+
+    @Provides
+    @Singleton
+    CanaryJobs canaryJobs() {
+        return instances.get(CanaryJobsFactory.class, "kubernetes");
+    }
+
+    @Provides
+    @Singleton
+    VerifierOptions verifierOptions() {
+        return VerifierOptions.from(config.section("canary"));
     }
 
     @Provides

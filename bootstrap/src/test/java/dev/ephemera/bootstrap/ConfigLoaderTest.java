@@ -71,6 +71,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void inAPodTheServerListensOnEveryInterfaceUnlessToldOtherwise() throws IOException {
+        assertThat(load(Optional.empty(), Map.of()).section("server").string("host")).isEmpty();
+        assertThat(load(Optional.empty(), Map.of("KUBERNETES_SERVICE_HOST", "10.43.0.1")).section("server").string("host")).contains("0.0.0.0");
+        Path f = write("pod.yaml", "server:\n  host: 10.0.0.5\n");
+        assertThat(load(Optional.of(f), Map.of("KUBERNETES_SERVICE_HOST", "10.43.0.1")).section("server").string("host")).contains("10.0.0.5");
+    }
+
+    @Test
     void unknownKeysAreRefusedWithTheKnownOnesListed() throws IOException {
         Path top = write("top.yaml", "stroe: sqlite\n");
         assertThatThrownBy(() -> load(Optional.of(top), Map.of())).isInstanceOf(EphemeraException.class)
