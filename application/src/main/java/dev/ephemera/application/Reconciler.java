@@ -132,7 +132,8 @@ public final class Reconciler {
      * while it waits on the outside world. Gives up at {@code deadline} with TIMEOUT.
      */
     public Cluster runUntilSettled(ClusterId id, Instant deadline, Consumer<Cluster> progress) {
-        Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
+        Backoff backoff = null;
+        Duration cap = null;
         Phase last = null;
         while (true) {
             StepOutcome o;
@@ -152,12 +153,17 @@ public final class Reconciler {
                 return o.cluster();
             }
             if (o instanceof StepOutcome.Progressed) {
-                backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
+                backoff = null;
                 continue;
             }
+            StepOutcome.Waiting w = (StepOutcome.Waiting) o;
             if (!clock.instant().isBefore(deadline)) {
                 throw EphemeraException.timeout("cluster " + id + " is still " + o.cluster().phase().displayName() + " ("
-                        + ((StepOutcome.Waiting) o).reason() + "); it keeps going in the background — check with: ephemera cluster get " + id);
+                        + w.reason() + "); it keeps going in the background — check with: ephemera cluster get " + id);
+            }
+            if (backoff == null || !w.maxDelay().equals(cap)) {
+                cap = w.maxDelay();
+                backoff = new Backoff(Duration.ofMillis(50), cap);
             }
             if (!backoff.pause()) {
                 throw EphemeraException.timeout("interrupted while waiting for cluster " + id);
@@ -252,7 +258,7 @@ public final class Reconciler {
         WorkloadClusters w = workload.get();
         Readiness r = w.probe(access);
         if (!r.ready()) {
-            return new StepOutcome.Waiting(c, "API server not ready: " + r.detail());
+            return new StepOutcome.Waiting(c, "API server not ready: " + r.detail(), StepOutcome.PROBE_POLL_CAP);
         }
         CiCredentials creds = w.bootstrap(access, CiAccount.defaults());
         repository.putCredential(c.id(), Credentials.CI_TOKEN, creds.token());

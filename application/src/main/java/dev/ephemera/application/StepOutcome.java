@@ -10,9 +10,21 @@ public sealed interface StepOutcome {
     record Progressed(Cluster cluster) implements StepOutcome {
     }
 
-    /** Waiting on the outside world (a server booting, an API answering); step again after a backoff. */
-    record Waiting(Cluster cluster, String reason) implements StepOutcome {
+    /**
+     * Waiting on the outside world (a server booting, an API answering); step again after a
+     * backoff of at most {@code maxDelay}: short where a probe is free and the user is waiting
+     * (an API server's {@code /readyz}), longer where each look costs a rate-limited cloud call.
+     */
+    record Waiting(Cluster cluster, String reason, java.time.Duration maxDelay) implements StepOutcome {
+        public Waiting(Cluster cluster, String reason) {
+            this(cluster, reason, CLOUD_POLL_CAP);
+        }
     }
+
+    /** Backoff cap between looks that each cost a call to a rate-limited cloud API. */
+    java.time.Duration CLOUD_POLL_CAP = java.time.Duration.ofSeconds(5);
+    /** Backoff cap between free probes, so readiness is noticed within a second. */
+    java.time.Duration PROBE_POLL_CAP = java.time.Duration.ofSeconds(1);
 
     /** Nothing to do until time or a person acts (Ready, Releasing, Failed and kept, Deleted). */
     record Settled(Cluster cluster) implements StepOutcome {
