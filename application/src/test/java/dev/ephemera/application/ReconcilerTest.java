@@ -22,13 +22,13 @@ import dev.ephemera.testkit.inmemory.InMemoryClusterRepository;
 import dev.ephemera.testkit.inmemory.InMemoryLeaseStore;
 import dev.ephemera.testkit.inmemory.InMemorySecretSink;
 import dev.ephemera.testkit.inmemory.InMemoryWorkloadClusters;
+import dev.ephemera.testkit.inmemory.SingleAdapterLookups;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -52,31 +52,11 @@ class ReconcilerTest {
     }
 
     private static ClusterBackends backends(ClusterBackend b) {
-        return new ClusterBackends() {
-            @Override
-            public ClusterBackend named(String name) {
-                return b;
-            }
-
-            @Override
-            public Set<String> names() {
-                return Set.of("memory");
-            }
-        };
+        return SingleAdapterLookups.backends("memory", b);
     }
 
     private static SecretSinks sinks(SecretSink s) {
-        return new SecretSinks() {
-            @Override
-            public SecretSink named(String name) {
-                return s;
-            }
-
-            @Override
-            public Set<String> names() {
-                return Set.of("memory");
-            }
-        };
+        return SingleAdapterLookups.sinks("memory", s);
     }
 
     private Cluster claim(String id) {

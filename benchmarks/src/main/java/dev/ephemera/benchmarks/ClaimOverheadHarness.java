@@ -13,7 +13,6 @@ import dev.ephemera.domain.cluster.Phase;
 import dev.ephemera.domain.cluster.Policies;
 import dev.ephemera.domain.cluster.SinkTarget;
 import dev.ephemera.ports.backend.BackendTraits;
-import dev.ephemera.ports.backend.ClusterBackend;
 import dev.ephemera.ports.backend.ClusterBackends;
 import dev.ephemera.ports.lease.LeaseStore;
 import dev.ephemera.ports.lease.LeaseStoreFactory;
@@ -26,6 +25,7 @@ import dev.ephemera.ports.spi.Settings;
 import dev.ephemera.ports.state.ClusterRepository;
 import dev.ephemera.ports.state.ClusterRepositoryFactory;
 import dev.ephemera.testkit.inmemory.InMemoryClusterBackend;
+import dev.ephemera.testkit.inmemory.SingleAdapterLookups;
 import dev.ephemera.testkit.inmemory.InMemoryWorkloadClusters;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +36,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Control-plane overhead per claim (DESIGN section 8: < 20 ms; 1,000 claims without slowing
@@ -65,28 +64,8 @@ public final class ClaimOverheadHarness {
         Policies policies = new Policies(Duration.ofDays(3), Duration.ofHours(1), Duration.ofMinutes(15), Duration.ofMinutes(5), claims + 1, Map.of());
         IpPools pools = new IpPools(leases, clock);
         pools.create("bench", "10.0.0.0/16", List.of());
-        ClusterBackends backends = new ClusterBackends() {
-            @Override
-            public ClusterBackend named(String name) {
-                return backend;
-            }
-
-            @Override
-            public Set<String> names() {
-                return Set.of("instant");
-            }
-        };
-        SecretSinks sinks = new SecretSinks() {
-            @Override
-            public SecretSink named(String name) {
-                return files;
-            }
-
-            @Override
-            public Set<String> names() {
-                return Set.of("file");
-            }
-        };
+        ClusterBackends backends = SingleAdapterLookups.backends("instant", backend);
+        SecretSinks sinks = SingleAdapterLookups.sinks("file", files);
         Reconciler reconciler = new Reconciler(repo, () -> backends, () -> ca, () -> new InMemoryWorkloadClusters(0), () -> sinks,
                 pools, policies, new ControlPlane("bench", List.of()), clock);
         Clusters clusters = new Clusters(repo, policies, clock);

@@ -12,9 +12,7 @@ import dev.ephemera.domain.cluster.Phase;
 import dev.ephemera.domain.cluster.Policies;
 import dev.ephemera.domain.secret.Secret;
 import dev.ephemera.ports.backend.BackendTraits;
-import dev.ephemera.ports.backend.ClusterBackend;
 import dev.ephemera.ports.backend.ClusterBackends;
-import dev.ephemera.ports.secret.SecretSink;
 import dev.ephemera.ports.secret.SecretSinks;
 import dev.ephemera.ports.workload.AdminAccess;
 import dev.ephemera.ports.workload.CiAccount;
@@ -22,6 +20,7 @@ import dev.ephemera.ports.workload.CiCredentials;
 import dev.ephemera.ports.workload.Readiness;
 import dev.ephemera.ports.workload.WorkloadClusters;
 import dev.ephemera.testkit.inmemory.InMemoryClusterBackend;
+import dev.ephemera.testkit.inmemory.SingleAdapterLookups;
 import dev.ephemera.testkit.inmemory.InMemoryClusterRepository;
 import dev.ephemera.testkit.inmemory.InMemoryLeaseStore;
 import dev.ephemera.testkit.inmemory.InMemorySecretSink;
@@ -32,7 +31,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -70,28 +68,8 @@ public final class ReadinessLatencyHarness {
         Clock clock = Clock.systemUTC();
         Policies d = Policies.defaults();
         Policies policies = new Policies(d.maxLifetime(), d.grace(), d.provisioningTimeout(), d.dnsTimeout(), n + 1, java.util.Map.of());
-        ClusterBackends backends = new ClusterBackends() {
-            @Override
-            public ClusterBackend named(String name) {
-                return backend;
-            }
-
-            @Override
-            public Set<String> names() {
-                return Set.of("instant");
-            }
-        };
-        SecretSinks sinks = new SecretSinks() {
-            @Override
-            public SecretSink named(String name) {
-                return sink;
-            }
-
-            @Override
-            public Set<String> names() {
-                return Set.of("memory");
-            }
-        };
+        ClusterBackends backends = SingleAdapterLookups.backends("instant", backend);
+        SecretSinks sinks = SingleAdapterLookups.sinks("memory", sink);
         Reconciler reconciler = new Reconciler(repo, () -> backends, () -> null, () -> api, () -> sinks,
                 new IpPools(new InMemoryLeaseStore(), clock), policies, new ControlPlane("bench", List.of()), clock);
         Clusters clusters = new Clusters(repo, policies, clock);
