@@ -59,8 +59,10 @@ public final class Clusters {
                     return c;
             }
         }
-        long live = repository.list().stream().filter(c -> c.phase().isLive()).count();
-        long liveOnBackend = repository.list().stream().filter(c -> c.phase().isLive() && c.backend().equals(r.backend())).count();
+        // One read of the records for both limits: listing decodes every record, the largest cost of a claim.
+        List<Cluster> liveClusters = repository.list().stream().filter(c -> c.phase().isLive()).toList();
+        long live = liveClusters.size();
+        long liveOnBackend = liveClusters.stream().filter(c -> c.backend().equals(r.backend())).count();
         if (live >= policies.maxConcurrent()) {
             throw new EphemeraException(ErrorCode.LIMIT_EXCEEDED, live + " clusters are live, the most allowed (policies.max-concurrent = "
                     + policies.maxConcurrent() + "); delete one or wait for one to expire");

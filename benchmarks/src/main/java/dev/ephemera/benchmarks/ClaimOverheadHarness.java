@@ -43,7 +43,10 @@ import java.util.Optional;
  * the real BouncyCastle PKI (ECDSA P-256), the real file sink, and an instant backend and API
  * server (test doubles), so everything measured is Ephemera's own work.
  *
- * <p>Usage: {@code benchmarks/run ClaimOverheadHarness [claims=1000] [window=100]}
+ * <p>Usage: {@code benchmarks/run ClaimOverheadHarness [claims=1000] [window=100] [keep|delete]}. With
+ * {@code keep} (the default) every cluster stays Ready, so the last claim sees 999 live clusters
+ * and leases; with {@code delete} each cluster is deleted (untimed) once Ready, as in CI where a
+ * claim ends with its pull request: few live clusters, but the Deleted records accumulate.
  */
 public final class ClaimOverheadHarness {
     private ClaimOverheadHarness() {
@@ -52,6 +55,7 @@ public final class ClaimOverheadHarness {
     public static void main(String[] args) throws Exception {
         int claims = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int window = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+        boolean delete = args.length > 2 && args[2].equals("delete");
         Path dir = Files.createTempDirectory("ephemera-claims");
         AdapterRegistry registry = AdapterRegistry.discover();
         Settings sqlite = new Settings("sqlite", Map.of("path", dir.resolve("state.db").toString()));
@@ -81,8 +85,16 @@ public final class ClaimOverheadHarness {
             if (c.phase() != Phase.READY) {
                 throw new IllegalStateException("claim " + i + " ended " + c.phase() + ": " + c.failureReason().orElse(""));
             }
+            if (delete) {
+                clusters.delete(id);
+                Cluster d = reconciler.runUntilSettled(id, Instant.now().plusSeconds(60), x -> { });
+                if (d.phase() != Phase.DELETED) {
+                    throw new IllegalStateException("deleting cluster " + i + " ended " + d.phase());
+                }
+            }
         }
-        System.out.printf("claims=%d  (claim -> Ready: SQLite state+lease, ECDSA P-256 PKI, kubeconfig, file sink; instant backend)%n", claims);
+        System.out.printf("claims=%d  (claim -> Ready: SQLite state+lease, ECDSA P-256 PKI, kubeconfig, file sink; instant backend)%s%n", claims,
+                delete ? "; each deleted after Ready (untimed)" : "; all kept Ready");
         System.out.println("window        mean ms   p50 ms   p99 ms");
         for (int start = 0; start < claims; start += window) {
             long[] w = Arrays.copyOfRange(nanos, start, Math.min(claims, start + window));
