@@ -59,10 +59,8 @@ public final class Clusters {
                     return c;
             }
         }
-        // One read of the records for both limits: listing decodes every record, the largest cost of a claim.
-        List<Cluster> liveClusters = repository.list().stream().filter(c -> c.phase().isLive()).toList();
-        long live = liveClusters.size();
-        long liveOnBackend = liveClusters.stream().filter(c -> c.backend().equals(r.backend())).count();
+        long live = repository.countLive(Optional.empty());
+        long liveOnBackend = repository.countLive(Optional.of(r.backend()));
         if (live >= policies.maxConcurrent()) {
             throw new EphemeraException(ErrorCode.LIMIT_EXCEEDED, live + " clusters are live, the most allowed (policies.max-concurrent = "
                     + policies.maxConcurrent() + "); delete one or wait for one to expire");

@@ -110,6 +110,23 @@ public final class SqliteClusterRepository implements ClusterRepository {
     }
 
     @Override
+    public long countLive(Optional<String> backend) {
+        // The phase column is indexed; the backend is read from the stored JSON of live records only.
+        String sql = "SELECT COUNT(*) FROM clusters WHERE phase <> 'DELETED'"
+                + (backend.isPresent() ? " AND json_extract(record, '$.backend') = ?" : "");
+        return db.read("count live clusters", c -> {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                if (backend.isPresent()) {
+                    s.setString(1, backend.get());
+                }
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
+            }
+        });
+    }
+
+    @Override
     public boolean delete(ClusterId id) {
         return db.write("delete cluster " + id, c -> {
             deleteCredentials(c, id);

@@ -33,6 +33,15 @@ public interface ClusterRepository extends Adapter {
     /** Every record, ordered by id. */
     List<Cluster> list();
 
+    /**
+     * How many clusters are live (not Deleted), on one backend or on all: what the concurrency
+     * limits count at each claim. Stores should answer from an index, not by reading every record.
+     */
+    default long countLive(Optional<String> backend) {
+        return list().stream().filter(c -> c.phase().isLive())
+                .filter(c -> backend.map(b -> b.equals(c.backend())).orElse(true)).count();
+    }
+
     /** Removes the record and its credentials; false if there was none. */
     boolean delete(ClusterId id);
 

@@ -285,6 +285,22 @@ public abstract class ClusterRepositoryContract {
         }
 
         @Test
+        @DisplayName("counts live clusters, on all backends or on one, leaving Deleted ones out")
+        void countsLive() {
+            assertThat(repository.countLive(Optional.empty())).isZero();
+            repository.insert(minimal("a"));
+            repository.insert(minimal("b"));
+            repository.insert(complete("c"));
+            Cluster gone = repository.update(repository.find(ClusterId.of("b")).orElseThrow()
+                    .moveTo(Phase.DELETING, T0.plusSeconds(1), "delete").moveTo(Phase.DELETED, T0.plusSeconds(2), "gone"));
+            assertThat(gone.phase()).isEqualTo(Phase.DELETED);
+            assertThat(repository.countLive(Optional.empty())).isEqualTo(2);
+            assertThat(repository.countLive(Optional.of("kind"))).isEqualTo(1);
+            assertThat(repository.countLive(Optional.of("hetzner"))).isEqualTo(1);
+            assertThat(repository.countLive(Optional.of("proxmox"))).isZero();
+        }
+
+        @Test
         @DisplayName("lists nothing when empty")
         void listsNothing() {
             assertThat(repository.list()).isEmpty();
