@@ -214,5 +214,23 @@ class GitHubWebhookHandlerTest {
             assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
             assertThat(r.body()).contains("webhook-secret");
         }
+
+        @Test
+        @DisplayName("with github.webhook-secret configured, verifies through the bootstrap binding: 202, then 200 duplicate, 401 tampered")
+        void configuredThroughBootstrap() throws Exception {
+            Path cfg = dir.resolve("ephemera.yaml");
+            Files.writeString(cfg, "sqlite:\n  path: " + dir.resolve("state.db") + "\nfile:\n  directory: " + dir.resolve("secrets")
+                    + "\ngithub:\n  webhook-secret: env:GH_WEBHOOK_SECRET\n");
+            ephemera = Ephemera.start(new ConfigLoader(AdapterRegistry.discover()).load(new ConfigLoader.Request(Optional.of(cfg),
+                    Map.of("GH_WEBHOOK_SECRET", SECRET), dir, dir)), AdapterRegistry.discover());
+            server = new EphemeraServer(ephemera, new ServerSettings("127.0.0.1", 0, 1024, Optional.of(Secret.of("api-token")), Duration.ofSeconds(5)));
+            String base = "http://127.0.0.1:" + server.start();
+            WebhookDeliveries.Delivery d = deliveries.deliver("pull_request", deliveries.pullRequestPayload("opened", "acme/shop", 42, SHA, false, 7), SECRET);
+
+            assertThat(post(base, d).statusCode()).isEqualTo(202);
+            assertThat(post(base, d).body()).contains("\"status\":\"duplicate\"");
+            assertThat(post(base, d.withHeader("X-Hub-Signature-256", WebhookDeliveries.signature("not-the-secret-at-all", d.body()))).statusCode())
+                    .isEqualTo(401);
+        }
     }
 }
