@@ -1,5 +1,6 @@
 package dev.ephemera.adapters.kubernetes.canary;
 
+import dev.ephemera.testkit.kubernetes.KubernetesCrudMock;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -11,46 +12,30 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.function.BooleanSupplier;
 
 /**
  * fabric8's Kubernetes mock API server in CRUD mode, on loopback, with the E2ESpec CRD from
  * {@code deploy/crds} installed, and the moves a test needs to play the Job controller: set a
- * Job's status with a PUT of the status subresource, add a pod with a log.
+ * Job's status with a PUT of the status subresource, add a pod with a log. The informers under test
+ * close their watches when stopped, which {@link KubernetesCrudMock}'s shim is for.
  */
 final class MockApi implements AutoCloseable {
-    private final KubernetesMockServer server;
-    private final NamespacedKubernetesClient client;
+    private final KubernetesCrudMock mock = KubernetesCrudMock.http();
+    private final KubernetesMockServer server = mock.server();
+    private final NamespacedKubernetesClient client = mock.client();
     final String group;
 
     MockApi(String group) {
-        Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-        server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), responses,
-                new KubernetesMixedDispatcher(responses), false);
-        try {
-            server.init(InetAddress.getByName("127.0.0.1"), 0);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        client = server.createClient();
         this.group = group;
         if (group != null) {
             installCrd(group);
@@ -172,7 +157,6 @@ final class MockApi implements AutoCloseable {
 
     @Override
     public void close() {
-        client.close();
-        server.destroy();
+        mock.close();
     }
 }
