@@ -1,5 +1,6 @@
 package dev.ephemera.server;
 
+import dev.ephemera.application.Reaper;
 import dev.ephemera.bootstrap.Ephemera;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
@@ -33,6 +34,7 @@ public final class EphemeraServer implements AutoCloseable {
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private Vertx vertx;
     private HttpServer server;
+    private ReaperSchedule reaper;
 
     public EphemeraServer(Ephemera ephemera, ServerSettings settings) {
         this.ephemera = ephemera;
@@ -66,11 +68,24 @@ public final class EphemeraServer implements AutoCloseable {
             throw new EphemeraException(ErrorCode.UNAVAILABLE, "interrupted while starting the server");
         }
         LOG.info("server listening host={} port={}", settings.host(), server.actualPort());
+        reaper = new ReaperSchedule(vertx, () -> ephemera.get(Reaper.class), settings.reapOrphans(), metrics);
+        if (!settings.reapInterval().isZero()) {
+            reaper.start(settings.reapInterval());
+            LOG.info("reaper scheduled every={}s orphans={}", settings.reapInterval().toSeconds(), settings.reapOrphans());
+        }
         return server.actualPort();
     }
 
     public Vertx vertx() {
         return vertx;
+    }
+
+    /** Called after each finished reaper sweep (for tests and embedding code). */
+    public synchronized void onReaperSweep(java.util.function.Consumer<Reaper.Sweep> listener) {
+        if (reaper == null) {
+            throw new IllegalStateException("start the server first");
+        }
+        reaper.onSweep(listener);
     }
 
     /** Graceful stop: no new connections; requests in flight get until the shutdown timeout. */
@@ -79,6 +94,7 @@ public final class EphemeraServer implements AutoCloseable {
         if (server == null) {
             return;
         }
+        reaper.stop();
         Duration grace = settings.shutdownTimeout();
         try {
             server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS).toCompletionStage().toCompletableFuture()

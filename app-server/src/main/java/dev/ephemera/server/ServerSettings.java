@@ -3,13 +3,15 @@ package dev.ephemera.server;
 import dev.ephemera.domain.secret.Secret;
 import dev.ephemera.ports.spi.Settings;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * The {@code server:} section: where to listen, how big a body may be, the API token, and how
- * long SIGTERM waits for requests in flight.
+ * The {@code server:} section: where to listen, how big a body may be, the API token, how long
+ * SIGTERM waits for requests in flight, and how often the reaper sweeps (zero: never).
  */
-public record ServerSettings(String host, int port, long bodyLimit, Optional<Secret> token, Duration shutdownTimeout) {
+public record ServerSettings(String host, int port, long bodyLimit, Optional<Secret> token, Duration shutdownTimeout,
+                             Duration reapInterval, List<String> reapOrphans) {
     public ServerSettings {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("server.port must be 0-65535, got " + port);
@@ -18,19 +20,29 @@ public record ServerSettings(String host, int port, long bodyLimit, Optional<Sec
             throw new IllegalArgumentException("server.body-limit must be positive");
         }
         token = token == null ? Optional.empty() : token.filter(t -> !t.isEmpty());
+        if (reapInterval == null || reapInterval.isNegative()) {
+            throw new IllegalArgumentException("server.reap-interval must be zero (off) or positive");
+        }
+        reapOrphans = List.copyOf(reapOrphans == null ? List.of() : reapOrphans);
+    }
+
+    /** Without the periodic reaper (embedding, tests). */
+    public ServerSettings(String host, int port, long bodyLimit, Optional<Secret> token, Duration shutdownTimeout) {
+        this(host, port, bodyLimit, token, shutdownTimeout, Duration.ZERO, List.of());
     }
 
     public static ServerSettings from(Settings s) {
         return new ServerSettings(s.string("host", "127.0.0.1"), s.integer("port", 8080),
                 Long.parseLong(s.string("body-limit", "1048576")), s.secret("token"),
-                s.duration("shutdown-timeout", Duration.ofSeconds(30)));
+                s.duration("shutdown-timeout", Duration.ofSeconds(30)), s.duration("reap-interval", Duration.ofMinutes(1)),
+                s.list("reap-orphans"));
     }
 
     public ServerSettings withPort(int p) {
-        return new ServerSettings(host, p, bodyLimit, token, shutdownTimeout);
+        return new ServerSettings(host, p, bodyLimit, token, shutdownTimeout, reapInterval, reapOrphans);
     }
 
     public ServerSettings withHost(String h) {
-        return new ServerSettings(h, port, bodyLimit, token, shutdownTimeout);
+        return new ServerSettings(h, port, bodyLimit, token, shutdownTimeout, reapInterval, reapOrphans);
     }
 }

@@ -1,0 +1,71 @@
+package dev.ephemera.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ephemera.application.Reaper;
+import dev.ephemera.bootstrap.AdapterRegistry;
+import dev.ephemera.bootstrap.ConfigLoader;
+import dev.ephemera.bootstrap.Ephemera;
+import dev.ephemera.domain.cluster.Cluster;
+import dev.ephemera.domain.cluster.ClusterId;
+import dev.ephemera.domain.cluster.ClusterSpec;
+import dev.ephemera.domain.cluster.Phase;
+import dev.ephemera.ports.backend.ProvisionRequest;
+import dev.ephemera.ports.state.ClusterRepository;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The server tears clusters down on time by itself: the reaper sweeps on a schedule. */
+class ReaperScheduleTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theServersReaperDeletesAnExpiredClusterAndAnOrphanWithoutBeingAsked() throws Exception {
+        Path cfg = dir.resolve("ephemera.yaml");
+        Files.writeString(cfg, "sqlite:\n  path: " + dir.resolve("state.db") + "\nfile:\n  directory: " + dir.resolve("secrets") + "\nsinks: \"\"\n");
+        try (Ephemera ephemera = Ephemera.start(new ConfigLoader(AdapterRegistry.discover())
+                .load(new ConfigLoader.Request(Optional.of(cfg), Map.of(), dir, dir)), AdapterRegistry.discover())) {
+            Instant longAgo = Instant.now().minus(Duration.ofDays(4));
+            ProvisionRequest request = new ProvisionRequest(ClusterId.of("old"), ClusterSpec.defaults(), Optional.empty(), Optional.empty(), Map.of());
+            InstantBackendFactory.BACKEND.ensure(request);
+            InstantBackendFactory.BACKEND.adopt(new ProvisionRequest(ClusterId.of("orphan"), ClusterSpec.defaults(), Optional.empty(),
+                    Optional.empty(), Map.of()));
+            ClusterRepository repo = ephemera.get(ClusterRepository.class);
+            repo.insert(Cluster.requested(ClusterId.of("old"), Optional.empty(), "instant", ClusterSpec.defaults(), longAgo, Duration.ofDays(3))
+                    .moveTo(Phase.PROVISIONING, longAgo, "").moveTo(Phase.BOOTSTRAPPING, longAgo, "").moveTo(Phase.READY, longAgo, "ready"));
+
+            CompletableFuture<Reaper.Sweep> swept = new CompletableFuture<>();
+            try (EphemeraServer server = new EphemeraServer(ephemera, new ServerSettings("127.0.0.1", 0, 1024, Optional.empty(),
+                    Duration.ofSeconds(5), Duration.ofMillis(100), List.of("instant")))) {
+                int port = server.start();
+                server.onReaperSweep(s -> {
+                    if (!s.deleted().isEmpty()) {
+                        swept.complete(s);
+                    }
+                });
+                Reaper.Sweep s = swept.get(30, TimeUnit.SECONDS);
+                assertThat(s.deleted()).containsExactly("old");
+                assertThat(s.orphansDestroyed()).extracting(r -> r.clusterId().orElseThrow()).containsExactly("orphan");
+                assertThat(repo.find(ClusterId.of("old")).orElseThrow().phase()).isEqualTo(Phase.DELETED);
+                assertThat(InstantBackendFactory.BACKEND.serverCount()).isZero();
+                HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(metrics.body()).contains("ephemera_reaper_clusters_deleted_total 1.0");
+            }
+        }
+    }
+}
