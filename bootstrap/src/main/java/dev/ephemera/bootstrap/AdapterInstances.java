@@ -3,6 +3,7 @@ package dev.ephemera.bootstrap;
 import dev.ephemera.ports.spi.Adapter;
 import dev.ephemera.ports.spi.AdapterFactory;
 import dev.ephemera.ports.spi.Health;
+import dev.ephemera.ports.spi.Settings;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -17,6 +18,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdapterInstances implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdapterInstances.class);
+
+    private static final String INSTALLATION = "installation";
 
     private final AdapterRegistry registry;
     private final EphemeraConfig config;
@@ -36,7 +39,13 @@ public final class AdapterInstances implements AutoCloseable {
             return existing;
         }
         F factory = registry.factory(factoryType, name);
-        T adapter = factory.create(config.section(name).restrictTo(factory.settings()).validate(factory.settings()));
+        Settings section = config.section(name).restrictTo(factory.settings());
+        // An adapter that declares `installation` inherits the top-level value unless its own section sets it,
+        // so everything it labels and lists agrees with the rest of the installation.
+        if (factory.settings().stream().anyMatch(sp -> sp.key().equals(INSTALLATION)) && section.string(INSTALLATION).isEmpty()) {
+            section = section.with(INSTALLATION, config.installation());
+        }
+        T adapter = factory.create(section.validate(factory.settings()));
         created.put(key, adapter);
         LOG.debug("adapter created port={} name={}", AdapterRegistry.portName(factoryType), name);
         return adapter;

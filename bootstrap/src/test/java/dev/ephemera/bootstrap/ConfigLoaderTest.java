@@ -129,6 +129,12 @@ class ConfigLoaderTest {
             assertThat(e.get(IpPools.class).allocate("lab", "a", Optional.empty()).address()).hasToString("10.0.0.1");
             assertThat(MemoryLeaseStoreFactory.lastSettings.string("size-hint")).contains("5");
             assertThat(e.health()).containsKey("LeaseStore/memory");
+            assertThat(MemoryLeaseStoreFactory.lastSettings.string("installation")).as("inherited from the top level").contains("default");
+        }
+        Path own = write("own.yaml", "store: memory\ninstallation: ci-main\n");
+        try (Ephemera e = Ephemera.start(load(Optional.of(own), Map.of()), registry)) {
+            e.get(IpPools.class).pools();
+            assertThat(MemoryLeaseStoreFactory.lastSettings.string("installation")).contains("ci-main");
         }
     }
 

@@ -23,7 +23,8 @@ public final class MemoryLeaseStoreFactory implements LeaseStoreFactory {
 
     @Override
     public List<SettingSpec> settings() {
-        return List.of(SettingSpec.optional("size-hint", "unused", "1"), SettingSpec.secret("password", "a secret", false));
+        return List.of(SettingSpec.optional("size-hint", "unused", "1"), SettingSpec.secret("password", "a secret", false),
+                SettingSpec.optional("installation", "label value", "default"));
     }
 
     @Override
