@@ -92,9 +92,13 @@ public final class ClusterCommand implements Runnable {
 
     /** Steps the cluster until it settles or the deadline passes; an outcome the user wanted not is an error. */
     static Cluster await(CliContext ctx, ClusterId id, Duration timeout) {
+        return await(ctx, id, timeout, e -> { });
+    }
+
+    static Cluster await(CliContext ctx, ClusterId id, Duration timeout, java.util.function.Consumer<EphemeraException> onFailure) {
         Reconciler r = ctx.ephemera().get(Reconciler.class);
         crashHook(ctx).ifPresent(r::setStepHook);
-        return r.runUntilSettled(id, Instant.now().plus(timeout), c -> progress(ctx, c));
+        return r.runUntilSettled(id, Instant.now().plus(timeout), c -> progress(ctx, c), onFailure);
     }
 
     /**
@@ -168,9 +172,13 @@ public final class ClusterCommand implements Runnable {
                     Optional.ofNullable(ttl).map(DurationText::parse), targets, keepOnFailure));
             if (await || kubeconfigOut != null) {
                 Duration t = timeout != null ? DurationText.parse(timeout) : ctx.ephemera().config().policies().provisioningTimeout();
-                c = await(ctx, cid, t);
+                java.util.concurrent.atomic.AtomicReference<EphemeraException> cause = new java.util.concurrent.atomic.AtomicReference<>();
+                c = await(ctx, cid, t, cause::set);
                 if (c.phase() != Phase.READY) {
-                    throw new EphemeraException(c.phase() == Phase.DELETED || c.phase() == Phase.FAILED ? ErrorCode.BACKEND : ErrorCode.CONFLICT,
+                    // The exit code says why: the error that failed the claim (e.g. 11 for a cloud limit), else a backend failure.
+                    ErrorCode code = cause.get() != null ? cause.get().code()
+                            : c.phase() == Phase.DELETED || c.phase() == Phase.FAILED ? ErrorCode.BACKEND : ErrorCode.CONFLICT;
+                    throw new EphemeraException(code,
                             "cluster " + cid + " did not become Ready: it is " + c.phase().displayName()
                                     + c.failureReason().map(r -> " (" + r + ")").orElse(""));
                 }

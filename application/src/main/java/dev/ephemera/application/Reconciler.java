@@ -123,7 +123,7 @@ public final class Reconciler {
             if (!latest.phase().canMoveTo(Phase.FAILED)) {
                 throw e;
             }
-            return new StepOutcome.Progressed(save(latest.moveTo(Phase.FAILED, clock.instant(), e.getMessage())));
+            return new StepOutcome.Failed(save(latest.moveTo(Phase.FAILED, clock.instant(), e.getMessage())), e);
         }
     }
 
@@ -132,6 +132,11 @@ public final class Reconciler {
      * while it waits on the outside world. Gives up at {@code deadline} with TIMEOUT.
      */
     public Cluster runUntilSettled(ClusterId id, Instant deadline, Consumer<Cluster> progress) {
+        return runUntilSettled(id, deadline, progress, e -> { });
+    }
+
+    /** As above; {@code onFailure} hears the error that failed the cluster, if one does during this run. */
+    public Cluster runUntilSettled(ClusterId id, Instant deadline, Consumer<Cluster> progress, Consumer<EphemeraException> onFailure) {
         Backoff backoff = null;
         Duration cap = null;
         Phase last = null;
@@ -152,7 +157,10 @@ public final class Reconciler {
             if (o instanceof StepOutcome.Settled) {
                 return o.cluster();
             }
-            if (o instanceof StepOutcome.Progressed) {
+            if (o instanceof StepOutcome.Failed f) {
+                onFailure.accept(f.cause());
+            }
+            if (o instanceof StepOutcome.Progressed || o instanceof StepOutcome.Failed) {
                 backoff = null;
                 continue;
             }

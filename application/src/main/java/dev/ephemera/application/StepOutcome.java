@@ -10,6 +10,10 @@ public sealed interface StepOutcome {
     record Progressed(Cluster cluster) implements StepOutcome {
     }
 
+    /** The step failed the cluster for good (it moves on to cleanup); {@code cause} says why, with its code. */
+    record Failed(Cluster cluster, dev.ephemera.domain.error.EphemeraException cause) implements StepOutcome {
+    }
+
     /**
      * Waiting on the outside world (a server booting, an API answering); step again after a
      * backoff of at most {@code maxDelay}: short where a probe is free and the user is waiting

@@ -131,8 +131,10 @@ class ReconcilerTest {
     void aFatalBackendErrorFailsTheClaimAndReleasesWhatWasTaken() {
         backend.failNextCreate(new EphemeraException(ErrorCode.LIMIT_EXCEEDED, "resource_limit_exceeded: server limit reached"));
         claim("pr-9");
-        Cluster end = reconciler.runUntilSettled(ClusterId.of("pr-9"), deadline(), c -> { });
+        java.util.List<EphemeraException> failures = new java.util.ArrayList<>();
+        Cluster end = reconciler.runUntilSettled(ClusterId.of("pr-9"), deadline(), c -> { }, failures::add);
         assertThat(end.phase()).isEqualTo(Phase.DELETED);
+        assertThat(failures).extracting(EphemeraException::code).containsExactly(ErrorCode.LIMIT_EXCEEDED);
         assertThat(end.failureReason()).get().asString().contains("resource_limit_exceeded");
         assertThat(pools.list("lab")).isEmpty();
         assertThat(backend.serverCount()).isZero();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.ephemera.cli.EphemeraCli;
+import dev.ephemera.cli.ExitCodes;
 import dev.ephemera.testkit.fake.hetzner.FakeHetzner;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
@@ -214,7 +215,7 @@ class HetznerClaimEndToEndTest {
         Cli create = ephemera("cluster", "create", "pr-9-shop", "--backend", "hetzner", "--owner", "acme/shop#9", "--wait", "--timeout", "3m",
                 "--push", "github:acme/shop:E2E_KUBECONFIG", "--kubeconfig-out", dir.resolve("kc.yaml").toString());
 
-        assertThat(create.exit()).isNotZero();
+        assertThat(create.exit()).as("exit code of a cloud limit").isEqualTo(ExitCodes.LIMIT_EXCEEDED);
         assertThat(create.err()).contains("pr-9-shop").contains("did not become Ready").contains("resource_limit_exceeded")
                 .contains("limit");
         // A primary IP had been taken before the server create was refused; it is gone again, as is everything else.
