@@ -1,5 +1,6 @@
 package dev.ephemera.benchmarks;
 
+import dev.ephemera.bootstrap.AdapterRegistry;
 import dev.ephemera.application.canary.CanaryVerifier;
 import dev.ephemera.application.canary.VerifierOptions;
 import dev.ephemera.ports.canary.CanaryJobs;
@@ -37,7 +38,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
-import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -98,8 +98,7 @@ public final class CanaryBenchServer {
                 contexts: [{name: mock, context: {cluster: mock, user: u}}]
                 current-context: mock
                 """.formatted(api.getPort()));
-        CanaryJobsFactory factory = ServiceLoader.load(CanaryJobsFactory.class).stream().map(ServiceLoader.Provider::get)
-                .filter(f -> f.name().equals("kubernetes")).findFirst().orElseThrow();
+        CanaryJobsFactory factory = AdapterRegistry.discover().factory(CanaryJobsFactory.class, "kubernetes");
         CanaryJobs jobs = factory.create(new Settings("kubernetes", Map.of("kubeconfig", kubeconfig.toString())));
         jobs.synced().toCompletableFuture().get(30, TimeUnit.SECONDS);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -1,5 +1,6 @@
 package dev.ephemera.benchmarks;
 
+import dev.ephemera.bootstrap.AdapterRegistry;
 import dev.ephemera.domain.pki.PkiBundle;
 import dev.ephemera.domain.pki.PkiRequest;
 import dev.ephemera.ports.pki.CertificateAuthority;
@@ -11,7 +12,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Time to issue one complete cluster PKI bundle (DESIGN section 8: under 5 ms for ECDSA P-256):
  * five CAs, the service-account key, the API server and admin certificates, all encoded as PEM —
  * eight key pairs and seven signatures. Goes through the production path: the {@code
- * bouncycastle} factory found by {@link ServiceLoader}, configured with the key type.
+ * bouncycastle} factory found by {@code ServiceLoader} (through the AdapterRegistry), configured with the key type.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -47,9 +47,7 @@ public class PkiBundleBenchmark {
 
     @Setup
     public void setUp() {
-        CertificateAuthorityFactory factory = ServiceLoader.load(CertificateAuthorityFactory.class).stream()
-                .map(ServiceLoader.Provider::get).filter(f -> f.name().equals("bouncycastle")).findFirst()
-                .orElseThrow(() -> new IllegalStateException("the bouncycastle certificate authority is not on the classpath"));
+        CertificateAuthorityFactory factory = AdapterRegistry.discover().factory(CertificateAuthorityFactory.class, "bouncycastle");
         ca = factory.create(new Settings("bouncycastle", Map.of("key-type", keyType)));
         request = PkiRequest.ofSans("pr-42-shop", List.of("api.pr-42-shop.example.com", "203.0.113.10"));
     }

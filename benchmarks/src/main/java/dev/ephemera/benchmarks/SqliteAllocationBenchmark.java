@@ -1,6 +1,7 @@
 package dev.ephemera.benchmarks;
 
 import dev.ephemera.application.IpPools;
+import dev.ephemera.bootstrap.AdapterRegistry;
 import dev.ephemera.domain.lease.Lease;
 import dev.ephemera.ports.lease.LeaseStore;
 import dev.ephemera.ports.lease.LeaseStoreFactory;
@@ -14,11 +15,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -69,21 +67,18 @@ public class SqliteAllocationBenchmark {
     private Path db;
     private LeaseStore shared;
     private final List<LeaseStore> opened = new ArrayList<>();
-    private final Map<String, String> holderByAddress = new ConcurrentHashMap<>();
-    private final AtomicLong anomalies = new AtomicLong();
+    private final AllocationCycle cycle = new AllocationCycle();
 
     @Setup(Level.Trial)
     public void createPool() throws IOException {
         dir = Files.createTempDirectory("ephemera-bench");
         db = dir.resolve("ephemera.db");
         shared = open();
-        new IpPools(shared, Clock.systemUTC()).create("bench", "10.50.0.1-10.50.0." + poolSize, List.of());
+        new IpPools(shared, Clock.systemUTC()).create(AllocationCycle.POOL, "10.50.0.1-10.50.0." + poolSize, List.of());
     }
 
     synchronized LeaseStore open() {
-        LeaseStoreFactory factory = ServiceLoader.load(LeaseStoreFactory.class).stream()
-                .map(ServiceLoader.Provider::get).filter(f -> f.name().equals("sqlite")).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no sqlite lease store on the class path"));
+        LeaseStoreFactory factory = AdapterRegistry.discover().factory(LeaseStoreFactory.class, "sqlite");
         LeaseStore s = factory.create(new Settings("sqlite", Map.of("path", db.toString())));
         opened.add(s);
         return s;
@@ -99,9 +94,7 @@ public class SqliteAllocationBenchmark {
                 Files.deleteIfExists(p);
             }
         }
-        if (anomalies.get() != 0) {
-            throw new IllegalStateException(anomalies.get() + " duplicate or lost allocations under contention");
-        }
+        cycle.assertNone();
     }
 
     /** One allocator: its own holder name and, with {@code stores=per-thread}, its own store. */
@@ -120,16 +113,6 @@ public class SqliteAllocationBenchmark {
 
     @Benchmark
     public Lease allocateAndRelease(Allocator a) {
-        Lease lease = a.pools.allocate("bench", a.holder, Optional.empty());
-        String address = lease.address().toString();
-        if (holderByAddress.putIfAbsent(address, a.holder) != null) {
-            anomalies.incrementAndGet();
-        }
-        holderByAddress.remove(address, a.holder);
-        Optional<Lease> released = a.pools.release("bench", a.holder);
-        if (released.isEmpty() || !released.get().address().equals(lease.address())) {
-            anomalies.incrementAndGet();
-        }
-        return lease;
+        return cycle.run(a.pools, a.holder);
     }
 }

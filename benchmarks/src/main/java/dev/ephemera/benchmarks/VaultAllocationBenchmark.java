@@ -1,6 +1,7 @@
 package dev.ephemera.benchmarks;
 
 import dev.ephemera.application.IpPools;
+import dev.ephemera.bootstrap.AdapterRegistry;
 import dev.ephemera.domain.lease.Lease;
 import dev.ephemera.domain.lease.PoolState;
 import dev.ephemera.domain.lease.Versioned;
@@ -14,11 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -69,20 +67,17 @@ public class VaultAllocationBenchmark {
     private FakeVault vault;
     private LeaseStore shared;
     private final List<LeaseStore> opened = new ArrayList<>();
-    private final Map<String, String> holderByAddress = new ConcurrentHashMap<>();
-    private final AtomicLong anomalies = new AtomicLong();
+    private final AllocationCycle cycle = new AllocationCycle();
 
     @Setup(Level.Trial)
     public void createPool() {
         vault = FakeVault.builder().threads(48).start();
         shared = open();
-        new IpPools(shared, Clock.systemUTC()).create("bench", "10.60.0.1-10.60.0." + poolSize, List.of());
+        new IpPools(shared, Clock.systemUTC()).create(AllocationCycle.POOL, "10.60.0.1-10.60.0." + poolSize, List.of());
     }
 
     synchronized LeaseStore open() {
-        LeaseStoreFactory factory = ServiceLoader.load(LeaseStoreFactory.class).stream()
-                .map(ServiceLoader.Provider::get).filter(f -> f.name().equals("vault")).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no vault lease store on the class path"));
+        LeaseStoreFactory factory = AdapterRegistry.discover().factory(LeaseStoreFactory.class, "vault");
         LeaseStore s = factory.create(new Settings("vault", Map.of("address", vault.address().toString(), "token", vault.rootToken())));
         opened.add(s);
         return s;
@@ -98,9 +93,7 @@ public class VaultAllocationBenchmark {
         if (!violations.isEmpty()) {
             throw new IllegalStateException("requests broke Vault's API description: " + violations.subList(0, Math.min(5, violations.size())));
         }
-        if (anomalies.get() != 0) {
-            throw new IllegalStateException(anomalies.get() + " duplicate or lost allocations under contention");
-        }
+        cycle.assertNone();
     }
 
     /** Per-thread CAS outcomes, summed over threads by JMH for each iteration. */
@@ -133,17 +126,7 @@ public class VaultAllocationBenchmark {
 
     @Benchmark
     public Lease allocateAndRelease(Allocator a) {
-        Lease lease = a.pools.allocate("bench", a.holder, Optional.empty());
-        String address = lease.address().toString();
-        if (holderByAddress.putIfAbsent(address, a.holder) != null) {
-            anomalies.incrementAndGet();
-        }
-        holderByAddress.remove(address, a.holder);
-        Optional<Lease> released = a.pools.release("bench", a.holder);
-        if (released.isEmpty() || !released.get().address().equals(lease.address())) {
-            anomalies.incrementAndGet();
-        }
-        return lease;
+        return cycle.run(a.pools, a.holder);
     }
 
     /** Counts compare-and-set outcomes of one thread; everything else passes through. */
