@@ -27,6 +27,22 @@ class CommandsTest {
     }
 
     @Test
+    void helpListsExactlyTheExitCodesTheCliReturns() throws IllegalAccessException {
+        java.util.Set<Integer> declared = new java.util.TreeSet<>();
+        for (java.lang.reflect.Field f : ExitCodes.class.getFields()) {
+            declared.add(f.getInt(null));
+        }
+        java.util.Set<Integer> listed = new java.util.TreeSet<>();
+        EphemeraCli.commandLine(new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(new java.io.StringWriter()),
+                java.util.Map.of(), java.util.Optional.empty(), false).getCommandSpec().usageMessage().exitCodeList()
+                .keySet().forEach(k -> listed.add(Integer.parseInt(k.trim())));
+        assertThat(listed).isEqualTo(declared);
+        for (dev.ephemera.domain.error.ErrorCode c : dev.ephemera.domain.error.ErrorCode.values()) {
+            assertThat(declared).contains(ExitCodes.of(c));
+        }
+    }
+
+    @Test
     void backendsListsEveryDiscoveredFactoryWithItsSettings() {
         CliRun r = CliRun.run(state, "backends");
         assertThat(r.exitCode()).isZero();

@@ -83,7 +83,7 @@ public final class Ephemera implements AutoCloseable {
         for (String sink : config.sinks()) {
             probe(out, "SecretSink/" + sink, () -> secretSink(sink));
         }
-        instances.health().forEach(out::putIfAbsent);
+        // Adapters that could not be made are already reported down; every one that exists is checked once.
         out.putAll(instances.health());
         return out;
     }
