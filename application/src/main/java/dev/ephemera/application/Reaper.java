@@ -17,8 +17,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +50,12 @@ public final class Reaper {
     public Sweep sweep(Collection<String> backendsToScanForOrphans) {
         Instant now = clock.instant();
         List<String> marked = new ArrayList<>();
+        List<ClusterId> toDelete = new ArrayList<>();
         for (Cluster c : repository.list()) {
+            if (c.phase() == Phase.DELETING) {
+                toDelete.add(c.id()); // a deletion an earlier sweep or a user started
+                continue;
+            }
             Optional<String> why = policies.stuckReason(c, now).or(() -> policies.reapReason(c, now));
             if (why.isEmpty()) {
                 continue;
@@ -61,35 +64,43 @@ public final class Reaper {
                 Cluster next = c.phase().isProvisioning() ? c.moveTo(Phase.FAILED, now, why.get()) : c;
                 if (!next.keepOnFailure() || next.phase() != Phase.FAILED) {
                     next = next.moveTo(Phase.DELETING, now, "reaped: " + why.get());
+                    toDelete.add(c.id());
                 }
                 repository.update(next);
                 marked.add(c.id().value());
                 LOG.info("cluster reaped cluster={} reason={}", c.id(), why.get());
             } catch (EphemeraException e) {
+                toDelete.remove(c.id());
                 LOG.info("cluster changed while reaping, next sweep decides cluster={} error={}", c.id(), e.getMessage());
             }
         }
         List<String> deleted = new ArrayList<>();
-        for (Cluster c : repository.list()) {
-            if (c.phase() == Phase.DELETING) {
-                StepOutcome o = reconciler.step(c.id());
-                if (o.cluster().phase() == Phase.DELETED) {
-                    deleted.add(c.id().value());
-                }
+        for (ClusterId id : toDelete) {
+            if (reconciler.step(id).cluster().phase() == Phase.DELETED) {
+                deleted.add(id.value());
             }
         }
         return new Sweep(marked, deleted, reapOrphans(backendsToScanForOrphans));
     }
 
+    /**
+     * Destroys what a backend owns for clusters that have no live record. Each candidate is looked
+     * up right before it is destroyed, so a cluster claimed while the sweep runs is never taken
+     * for an orphan.
+     */
     private List<OwnedResource> reapOrphans(Collection<String> backendNames) {
-        Set<String> live = repository.list().stream().filter(c -> c.phase() != Phase.DELETED).map(c -> c.id().value()).collect(Collectors.toSet());
         List<OwnedResource> destroyed = new ArrayList<>();
         for (String name : backendNames) {
             ClusterBackend b = backends.get().named(name);
             for (OwnedResource r : b.owned()) {
-                if (r.clusterId().isPresent() && !live.contains(r.clusterId().get())) {
-                    LOG.warn("orphan destroyed backend={} kind={} id={} cluster={}", name, r.kind(), r.id(), r.clusterId().get());
-                    b.destroy(ClusterId.of(r.clusterId().get()));
+                if (r.clusterId().isEmpty()) {
+                    continue;
+                }
+                ClusterId id = ClusterId.of(r.clusterId().get());
+                boolean live = repository.find(id).map(c -> c.phase() != Phase.DELETED).orElse(false);
+                if (!live) {
+                    LOG.warn("orphan destroyed backend={} kind={} id={} cluster={}", name, r.kind(), r.id(), id);
+                    b.destroy(id);
                     destroyed.add(r);
                 }
             }

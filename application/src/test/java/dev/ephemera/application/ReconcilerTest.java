@@ -175,6 +175,17 @@ class ReconcilerTest {
     }
 
     @Test
+    void aClusterStillComingUpIsNeverTakenForAnOrphan() {
+        claim("fresh");
+        reconciler.step(ClusterId.of("fresh"));
+        reconciler.step(ClusterId.of("fresh"));
+        assertThat(backend.serverCount()).isEqualTo(1);
+        Reaper reaper = new Reaper(repository, reconciler, () -> backends(backend), policies, clock);
+        assertThat(reaper.sweep(List.of("memory")).orphansDestroyed()).isEmpty();
+        assertThat(backend.serverCount()).isEqualTo(1);
+    }
+
+    @Test
     void claimingTheSameIdTwiceReturnsTheSameClusterAndAReleasedOneComesBack() {
         Cluster a = claim("same");
         assertThat(claim("same").createdAt()).isEqualTo(a.createdAt());
