@@ -1,6 +1,7 @@
 package dev.ephemera.cli;
 
 import dev.ephemera.application.ClaimRequest;
+import dev.ephemera.application.ClusterView;
 import dev.ephemera.application.Clusters;
 import dev.ephemera.application.Reaper;
 import dev.ephemera.application.Reconciler;
@@ -55,11 +56,18 @@ public final class ClusterCommand implements Runnable {
         return m;
     }
 
+    /** One cluster: the summary row as a table, else the one documented shape ({@link ClusterView}). */
+    static void show(CliContext ctx, Cluster c) {
+        ctx.render(ctx.output() == OutputFormat.TABLE ? summary(c) : ClusterView.of(c));
+    }
+
     @Command(name = "list", description = "List clusters, ordered by id.")
     static final class ListClusters extends BaseCommand {
         @Override
         protected int run(CliContext ctx) {
-            ctx.render(ctx.ephemera().get(Clusters.class).list().stream().map(ClusterCommand::summary).toList());
+            List<Cluster> all = ctx.ephemera().get(Clusters.class).list();
+            ctx.render(ctx.output() == OutputFormat.TABLE ? all.stream().map(ClusterCommand::summary).toList()
+                    : all.stream().map(ClusterView::of).toList());
             return ExitCodes.OK;
         }
     }
@@ -78,7 +86,7 @@ public final class ClusterCommand implements Runnable {
                 c.timeline().forEach(e -> ctx.out().println("  " + e.at() + "  " + e.phase().displayName() + "  " + e.message()));
                 ctx.out().flush();
             } else {
-                ctx.render(c);
+                ctx.render(ClusterView.of(c));
             }
             return ExitCodes.OK;
         }
@@ -186,7 +194,7 @@ public final class ClusterCommand implements Runnable {
                     writePrivate(kubeconfigOut, ctx.ephemera().get(Clusters.class).kubeconfig(cid));
                 }
             }
-            ctx.render(summary(c));
+            show(ctx, c);
             return ExitCodes.OK;
         }
     }
@@ -233,7 +241,7 @@ public final class ClusterCommand implements Runnable {
 
         @Override
         protected int run(CliContext ctx) {
-            ctx.render(summary(ctx.ephemera().get(Clusters.class).release(ClusterId.of(id))));
+            show(ctx, ctx.ephemera().get(Clusters.class).release(ClusterId.of(id)));
             return ExitCodes.OK;
         }
     }
@@ -256,7 +264,7 @@ public final class ClusterCommand implements Runnable {
             if (await) {
                 c = await(ctx, cid, timeout != null ? DurationText.parse(timeout) : Duration.ofMinutes(15));
             }
-            ctx.render(summary(c));
+            show(ctx, c);
             return ExitCodes.OK;
         }
     }
