@@ -85,6 +85,7 @@ public final class ClusterDriver implements AutoCloseable {
     private final AtomicInteger stepping = new AtomicInteger();
     private final AtomicLong readyCount = new AtomicLong();
     private final AtomicLong readyNanos = new AtomicLong();
+    private final AtomicLong scans = new AtomicLong();
     private final AtomicReference<Scan> lastScan = new AtomicReference<>(new Scan(Map.of(), 0, Optional.empty()));
     private final Object lifecycle = new Object();
 
@@ -227,7 +228,7 @@ public final class ClusterDriver implements AutoCloseable {
         Map<ErrorCode, Long> errs = new EnumMap<>(ErrorCode.class);
         errors.forEach((code, n) -> errs.put(code, n.get()));
         return new DriverStats(s.byBackendAndPhase(), s.queued(), stepping.get(), waiting, errs, readyCount.get(),
-                Duration.ofNanos(readyNanos.get()), s.at());
+                Duration.ofNanos(readyNanos.get()), s.at(), scans.get());
     }
 
     /** Records by phase as of the last scan. */
@@ -432,6 +433,7 @@ public final class ClusterDriver implements AutoCloseable {
             if (queued > 0) {
                 startQueued();
             }
+            scans.incrementAndGet();
         } catch (RuntimeException e) {
             // The store may be briefly unavailable; the next scan tries again.
             count(e instanceof EphemeraException ee ? ee.code() : ErrorCode.INTERNAL);

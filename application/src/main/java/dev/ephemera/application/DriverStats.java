@@ -21,10 +21,11 @@ import java.util.Optional;
  *                                  histogram subscribes to {@link ClusterEvents} and uses
  *                                  {@link PhaseChange#claimToReady()})
  * @param lastScan                  when the store was last read, empty before the first scan
+ * @param scans                     how many scans of the store have completed since start
  */
 public record DriverStats(Map<String, Map<Phase, Long>> clustersByBackendAndPhase, long queueLength, int stepping, int waiting,
                           Map<ErrorCode, Long> reconcileErrors, long readyCount, Duration claimToReadyTotal,
-                          Optional<Instant> lastScan) {
+                          Optional<Instant> lastScan, long scans) {
     public DriverStats {
         clustersByBackendAndPhase = Map.copyOf(clustersByBackendAndPhase);
         reconcileErrors = Map.copyOf(reconcileErrors);
