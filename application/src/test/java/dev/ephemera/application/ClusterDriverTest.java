@@ -156,6 +156,7 @@ class ClusterDriverTest {
     @Test
     @DisplayName("two drivers hearing the same claims step each cluster with one of them only: every server is created once")
     void twoDriversNeverCreateTwice() {
+        backend.holdEnsureFor(Duration.ofMillis(200)); // two drivers inside ensure for one cluster would meet there
         driver("server-a").start();
         driver("server-b").start(); // same events: both are kicked for every claim at the same moment
         for (int i = 0; i < 10; i++) {

@@ -75,6 +75,7 @@ class DriversOnOneSqliteFileTest {
 
     @Test
     void twoServersOnOneFileCreateEveryServerExactlyOnce() {
+        cloud.holdEnsureFor(Duration.ofMillis(200)); // two servers inside ensure for one cluster would meet there
         ClusterRepository a = repository();
         ClusterRepository b = repository();
         // The same events reach both drivers, so both are kicked for each claim at the same moment.

@@ -33,6 +33,8 @@ public final class InMemoryClusterBackend implements ClusterBackend {
     private final Map<ClusterId, AtomicInteger> ensureCallsById = new ConcurrentHashMap<>();
     private final AtomicReference<EphemeraException> nextCreateFailure = new AtomicReference<>();
     private volatile int observationsUntilRunning;
+    private volatile java.time.Duration ensureRendezvous = java.time.Duration.ZERO;
+    private final Map<ClusterId, java.util.concurrent.CountDownLatch> rendezvous = new ConcurrentHashMap<>();
 
     public InMemoryClusterBackend(BackendTraits traits, int observationsUntilRunning) {
         this.traits = traits;
@@ -66,6 +68,15 @@ public final class InMemoryClusterBackend implements ClusterBackend {
         return creates.get();
     }
 
+    /**
+     * Makes races visible: each {@code ensure} waits up to {@code window} for a second concurrent
+     * {@code ensure} of the same cluster, so two callers that could both be inside it at once
+     * always are (and {@link #ensureCalls(ClusterId)} shows 2). A lone caller goes on after the window.
+     */
+    public void holdEnsureFor(java.time.Duration window) {
+        this.ensureRendezvous = window;
+    }
+
     /** How many times {@code ensure} was called at all, repeats for one id included. */
     public int ensureCalls() {
         return ensureCalls.get();
@@ -93,6 +104,16 @@ public final class InMemoryClusterBackend implements ClusterBackend {
     public BackendRef ensure(ProvisionRequest request) {
         ensureCalls.incrementAndGet();
         ensureCallsById.computeIfAbsent(request.id(), k -> new AtomicInteger()).incrementAndGet();
+        java.time.Duration window = ensureRendezvous;
+        if (!window.isZero()) {
+            java.util.concurrent.CountDownLatch meet = rendezvous.computeIfAbsent(request.id(), k -> new java.util.concurrent.CountDownLatch(2));
+            meet.countDown();
+            try {
+                meet.await(window.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         EphemeraException failure = nextCreateFailure.getAndSet(null);
         if (failure != null) {
             throw failure;

@@ -86,11 +86,11 @@ public final class InMemoryClusterRepository implements ClusterRepository {
         long onBackend = countLive(Optional.of(cluster.backend()));
         if (global >= limits.global()) {
             throw new EphemeraException(ErrorCode.LIMIT_EXCEEDED, global + " clusters are live, the most allowed (policies.max-concurrent = "
-                    + limits.global() + "); delete one, wait for one to expire, or claim with queue: true");
+                    + limits.global() + "); delete one, wait for one to expire, or claim through the server's API with queue: true");
         }
         if (onBackend >= limits.onBackend()) {
             throw new EphemeraException(ErrorCode.LIMIT_EXCEEDED, onBackend + " clusters are live on " + cluster.backend()
-                    + ", the most allowed there (" + limits.onBackend() + "); delete one, wait for one to expire, or claim with queue: true");
+                    + ", the most allowed there (" + limits.onBackend() + "); delete one, wait for one to expire, or claim through the server's API with queue: true");
         }
     }
 
