@@ -112,6 +112,64 @@ class ClusterDriverTest {
     }
 
     @Test
+    @DisplayName("steps at most max-concurrent clusters at once; the rest wait their turn and still all reach Ready")
+    void boundedConcurrency() {
+        backend.holdEnsureFor(Duration.ofMillis(100)); // each create takes a while, so clusters pile up
+        java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        dev.ephemera.ports.backend.ClusterBackend counting = new dev.ephemera.ports.backend.ClusterBackend() {
+            @Override
+            public BackendTraits traits() {
+                return backend.traits();
+            }
+
+            @Override
+            public dev.ephemera.domain.cluster.BackendRef ensure(dev.ephemera.ports.backend.ProvisionRequest r) {
+                most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                try {
+                    return backend.ensure(r);
+                } finally {
+                    inside.decrementAndGet();
+                }
+            }
+
+            @Override
+            public dev.ephemera.ports.backend.Observation observe(ClusterId id) {
+                return backend.observe(id);
+            }
+
+            @Override
+            public void destroy(ClusterId id) {
+                backend.destroy(id);
+            }
+
+            @Override
+            public List<dev.ephemera.ports.backend.OwnedResource> owned() {
+                return backend.owned();
+            }
+
+            @Override
+            public Optional<dev.ephemera.ports.workload.AdminAccess> ownAdminAccess(ClusterId id) {
+                return backend.ownAdminAccess(id);
+            }
+        };
+        Reconciler r = new Reconciler(repository, () -> SingleAdapterLookups.backends("memory", counting), () -> null,
+                () -> new InMemoryWorkloadClusters(0), () -> SingleAdapterLookups.sinks("memory", sink), pools, policies,
+                new ControlPlane("test", List.of("memory")), clock);
+        ClusterDriver d = new ClusterDriver(repository, r, policies, events,
+                new DriverSettings(2, Duration.ofMillis(20), Duration.ofSeconds(30), "server-a"), clock);
+        drivers.add(d);
+        d.start();
+        for (int i = 0; i < 8; i++) {
+            clusters.submit(request("b-" + i, Optional.empty(), false));
+        }
+
+        eventually("8 clusters Ready", () -> count(Phase.READY) == 8, this::phases);
+
+        assertThat(most.get()).as("clusters inside ensure at once").isEqualTo(2);
+    }
+
+    @Test
     @DisplayName("picks up a record another process wrote to the store (the CLI without --wait) at its next scan")
     void picksUpRecordsFromAnotherProcess() {
         ClusterDriver d = driver("server-a");
