@@ -35,7 +35,8 @@ class ClusterShapeTest {
         JsonNode yaml = YAML.readTree(CliRun.run(HETZNER, state, "cluster", "get", "pr-1", "-o", "yaml").out());
 
         List<String> documented = List.of("id", "phase", "backend", "owner", "spec", "endpoint", "lease", "backendId", "createdAt",
-                "phaseSince", "readyAt", "expiresAt", "deleteAfter", "failureReason", "keepOnFailure", "pushTo", "timeline", "version");
+                "phaseSince", "readyAt", "expiresAt", "deleteAfter", "failureReason", "keepOnFailure", "pushTo", "timeline", "heartbeat", "renewBy",
+                "version");
         for (JsonNode n : List.of(created, got, listed, yaml)) {
             assertThat(fields(n)).containsExactlyElementsOf(documented);
             assertThat(n.path("id").asText()).isEqualTo("pr-1");

@@ -1,6 +1,7 @@
 package dev.ephemera.application;
 
 import dev.ephemera.domain.cluster.Cluster;
+import dev.ephemera.domain.cluster.DurationText;
 import dev.ephemera.domain.cluster.SinkTarget;
 import java.time.Instant;
 import java.util.List;
@@ -31,6 +32,8 @@ public record ClusterView(
         boolean keepOnFailure,
         List<String> pushTo,
         List<EventView> timeline,
+        Optional<String> heartbeat,
+        Optional<Instant> renewBy,
         long version) {
 
     public ClusterView {
@@ -77,6 +80,8 @@ public record ClusterView(
                 c.keepOnFailure(),
                 c.sinks().stream().map(SinkTarget::toString).toList(),
                 c.timeline().stream().map(e -> new EventView(e.at(), e.phase().displayName(), e.message())).toList(),
+                c.heartbeat().map(DurationText::format),
+                c.heartbeatDeadline(),
                 c.version());
     }
 }

@@ -29,8 +29,12 @@ public final class InMemoryClusterBackend implements ClusterBackend {
     private final BackendTraits traits;
     private final Map<ClusterId, Server> servers = new ConcurrentHashMap<>();
     private final AtomicInteger creates = new AtomicInteger();
+    private final AtomicInteger ensureCalls = new AtomicInteger();
+    private final Map<ClusterId, AtomicInteger> ensureCallsById = new ConcurrentHashMap<>();
     private final AtomicReference<EphemeraException> nextCreateFailure = new AtomicReference<>();
     private volatile int observationsUntilRunning;
+    private volatile java.time.Duration ensureRendezvous = java.time.Duration.ZERO;
+    private final Map<ClusterId, java.util.concurrent.CountDownLatch> rendezvous = new ConcurrentHashMap<>();
 
     public InMemoryClusterBackend(BackendTraits traits, int observationsUntilRunning) {
         this.traits = traits;
@@ -64,6 +68,25 @@ public final class InMemoryClusterBackend implements ClusterBackend {
         return creates.get();
     }
 
+    /**
+     * Makes races visible: each {@code ensure} waits up to {@code window} for a second concurrent
+     * {@code ensure} of the same cluster, so two callers that could both be inside it at once
+     * always are (and {@link #ensureCalls(ClusterId)} shows 2). A lone caller goes on after the window.
+     */
+    public void holdEnsureFor(java.time.Duration window) {
+        this.ensureRendezvous = window;
+    }
+
+    /** How many times {@code ensure} was called at all, repeats for one id included. */
+    public int ensureCalls() {
+        return ensureCalls.get();
+    }
+
+    /** How many times {@code ensure} was called for {@code id}. */
+    public int ensureCalls(ClusterId id) {
+        return Optional.ofNullable(ensureCallsById.get(id)).map(AtomicInteger::get).orElse(0);
+    }
+
     public int serverCount() {
         return servers.size();
     }
@@ -79,6 +102,18 @@ public final class InMemoryClusterBackend implements ClusterBackend {
 
     @Override
     public BackendRef ensure(ProvisionRequest request) {
+        ensureCalls.incrementAndGet();
+        ensureCallsById.computeIfAbsent(request.id(), k -> new AtomicInteger()).incrementAndGet();
+        java.time.Duration window = ensureRendezvous;
+        if (!window.isZero()) {
+            java.util.concurrent.CountDownLatch meet = rendezvous.computeIfAbsent(request.id(), k -> new java.util.concurrent.CountDownLatch(2));
+            meet.countDown();
+            try {
+                meet.await(window.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         EphemeraException failure = nextCreateFailure.getAndSet(null);
         if (failure != null) {
             throw failure;
