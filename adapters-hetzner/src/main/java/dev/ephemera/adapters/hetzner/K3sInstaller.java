@@ -17,11 +17,11 @@ import java.util.regex.Pattern;
  * @param sha256 the expected sha256 of {@code install.sh} at that ref, 64 lower-case hex digits
  */
 public record K3sInstaller(String ref, String sha256) {
+    private static final Pattern REF = Pattern.compile("[0-9a-f]{40}|v\\d+\\.\\d+\\.\\d+(-rc\\d+)?\\+k3s\\d+");
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     public static final String DEFAULT_REF = "019b0afdd830e36f5e4b7a5b237e6a4339e6a6be";
     public static final String DEFAULT_SHA256 = "68ae766b4c4fd2c8032f712cdd346c8f9d1ae60eaeb4736a1155effda44ea23d";
     public static final K3sInstaller DEFAULT = new K3sInstaller(DEFAULT_REF, DEFAULT_SHA256);
-    private static final Pattern REF = Pattern.compile("[0-9a-f]{40}|v\\d+\\.\\d+\\.\\d+(-rc\\d+)?\\+k3s\\d+");
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     public K3sInstaller {
         if (ref == null || !REF.matcher(ref).matches()) {
