@@ -7,6 +7,8 @@ import dev.ephemera.domain.lease.PoolDefinition;
 import dev.ephemera.domain.lease.PoolState;
 import dev.ephemera.domain.lease.Versioned;
 import dev.ephemera.ports.lease.LeaseStore;
+import dev.ephemera.retry.RetryPolicy;
+import dev.ephemera.retry.Sleeper;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,6 +29,7 @@ public final class IpPools {
     private static final Logger LOG = LoggerFactory.getLogger(IpPools.class);
     /** Enough for 20+ processes contending on one pool; each retry re-reads. */
     static final int MAX_ATTEMPTS = 200;
+    private static final RetryPolicy CAS_BACKOFF = new RetryPolicy(MAX_ATTEMPTS, Duration.ofMillis(1), Duration.ofMillis(100), Duration.ZERO);
 
     private final LeaseStore store;
     private final Clock clock;
@@ -119,7 +122,6 @@ public final class IpPools {
     }
 
     private <R> R changeLocked(String pool, Function<PoolState, Change<R>> rule) {
-        Backoff backoff = new Backoff(Duration.ofMillis(1), Duration.ofMillis(100));
         EphemeraException lastUnavailable = null;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             Versioned<PoolState> current;
@@ -130,7 +132,9 @@ public final class IpPools {
                     throw e;
                 }
                 lastUnavailable = e;
-                backoff.pause();
+                if (!pause(attempt)) {
+                    throw new EphemeraException(ErrorCode.UNAVAILABLE, "interrupted while updating pool '" + pool + "'", e);
+                }
                 continue;
             }
             // The rule is applied to what is stored now: after a write whose outcome was unknown,
@@ -149,11 +153,22 @@ public final class IpPools {
                 }
                 lastUnavailable = e;
             }
-            if (!backoff.pause()) {
+            if (!pause(attempt)) {
                 throw new EphemeraException(ErrorCode.UNAVAILABLE, "interrupted while updating pool '" + pool + "'");
             }
         }
         throw new EphemeraException(ErrorCode.UNAVAILABLE, "pool '" + pool + "' is too contended: " + MAX_ATTEMPTS
                 + " attempts lost the compare-and-set; try again", lastUnavailable);
+    }
+
+    /** Waits the shared policy's jittered backoff after attempt {@code attempt}; false when interrupted. */
+    private static boolean pause(int attempt) {
+        try {
+            Sleeper.SYSTEM.sleep(CAS_BACKOFF.backoff(attempt));
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 }

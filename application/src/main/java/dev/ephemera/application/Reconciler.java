@@ -30,6 +30,8 @@ import dev.ephemera.ports.workload.CiAccount;
 import dev.ephemera.ports.workload.CiCredentials;
 import dev.ephemera.ports.workload.Readiness;
 import dev.ephemera.ports.workload.WorkloadClusters;
+import dev.ephemera.retry.RetryPolicy;
+import dev.ephemera.retry.Sleeper;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
 import java.time.Clock;
@@ -54,6 +56,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Reconciler {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+    /** Lost saves in a row before a run gives up with the CONFLICT. */
+    private static final int MAX_CONFLICTS = 20;
+    private static final RetryPolicy CONFLICT_BACKOFF = new RetryPolicy(MAX_CONFLICTS + 1, Duration.ofMillis(5), Duration.ofMillis(500), Duration.ZERO);
+    private static final Duration FIRST_WAIT = Duration.ofMillis(50);
     /** Errors worth retrying: the next step may succeed. Anything else fails the cluster. */
     private static final Set<ErrorCode> TRANSIENT = EnumSet.of(ErrorCode.UNAVAILABLE, ErrorCode.RATE_LIMITED, ErrorCode.TIMEOUT, ErrorCode.CONFLICT);
 
@@ -67,6 +73,7 @@ public final class Reconciler {
     private final ControlPlane controlPlane;
     private final Clock clock;
     private volatile StepHook hook = StepHook.NONE;
+    private volatile Sleeper sleeper = Sleeper.SYSTEM;
 
     @Inject
     public Reconciler(ClusterRepository repository, Provider<ClusterBackends> backends, Provider<CertificateAuthority> ca,
@@ -94,6 +101,11 @@ public final class Reconciler {
         this.hook = h == null ? StepHook.NONE : h;
     }
 
+    /** Test seam: how {@link #runUntilSettled} waits between looks and after a lost save. */
+    public void setSleeper(Sleeper s) {
+        this.sleeper = s == null ? Sleeper.SYSTEM : s;
+    }
+
     /** One step for one cluster. */
     public StepOutcome step(ClusterId id) {
         Cluster c = repository.find(id).orElseThrow(() -> EphemeraException.notFound("cluster '" + id + "' does not exist"));
@@ -113,8 +125,9 @@ public final class Reconciler {
                 case READY, RELEASING, QUEUED, DELETED -> new StepOutcome.Settled(c);
             };
         } catch (EphemeraException e) {
-            if (TRANSIENT.contains(e.code()) || c.phase() == Phase.DELETING) {
-                // Deletion is retried until it succeeds: giving up would leak paid resources.
+            if (TRANSIENT.contains(e.code())) {
+                // Retried while retrying can help. In Deleting, an error retrying cannot fix (a missing endpoint,
+                // a refused token) is thrown below at once: the record stays Deleting and the next delete resumes it.
                 LOG.warn("step will be retried cluster={} phase={} code={} reason={}", id, c.phase(), e.code(), e.getMessage());
                 return new StepOutcome.Waiting(c, e.getMessage());
             }
@@ -137,7 +150,8 @@ public final class Reconciler {
 
     /** As above; {@code onFailure} hears the error that failed the cluster, if one does during this run. */
     public Cluster runUntilSettled(ClusterId id, Instant deadline, Consumer<Cluster> progress, Consumer<EphemeraException> onFailure) {
-        Backoff backoff = null;
+        int waits = 0;
+        int conflicts = 0;
         Duration cap = null;
         Phase last = null;
         while (true) {
@@ -145,11 +159,14 @@ public final class Reconciler {
             try {
                 o = step(id);
             } catch (EphemeraException e) {
-                if (e.code() != ErrorCode.CONFLICT) {
+                if (e.code() != ErrorCode.CONFLICT || ++conflicts > MAX_CONFLICTS) {
                     throw e;
                 }
-                continue; // someone else saved first: read again
+                // Someone else saved first: back off (jittered, so two writers do not collide again), then read again.
+                pause(CONFLICT_BACKOFF.backoff(conflicts), id);
+                continue;
             }
+            conflicts = 0;
             if (o.cluster().phase() != last) {
                 last = o.cluster().phase();
                 progress.accept(o.cluster());
@@ -161,7 +178,7 @@ public final class Reconciler {
                 onFailure.accept(f.cause());
             }
             if (o instanceof StepOutcome.Progressed || o instanceof StepOutcome.Failed) {
-                backoff = null;
+                waits = 0;
                 continue;
             }
             StepOutcome.Waiting w = (StepOutcome.Waiting) o;
@@ -169,13 +186,20 @@ public final class Reconciler {
                 throw EphemeraException.timeout("cluster " + id + " is still " + o.cluster().phase().displayName() + " ("
                         + w.reason() + "); it keeps going in the background — check with: ephemera cluster get " + id);
             }
-            if (backoff == null || !w.maxDelay().equals(cap)) {
+            if (!w.maxDelay().equals(cap)) {
                 cap = w.maxDelay();
-                backoff = new Backoff(Duration.ofMillis(50), cap);
+                waits = 0;
             }
-            if (!backoff.pause()) {
-                throw EphemeraException.timeout("interrupted while waiting for cluster " + id);
-            }
+            pause(RetryPolicy.polling(FIRST_WAIT, cap.compareTo(FIRST_WAIT) < 0 ? FIRST_WAIT : cap).backoff(++waits), id);
+        }
+    }
+
+    private void pause(Duration d, ClusterId id) {
+        try {
+            sleeper.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw EphemeraException.timeout("interrupted while waiting for cluster " + id);
         }
     }
 

@@ -38,9 +38,15 @@ class HexagonalArchitectureTest {
     }
 
     @Test
-    @DisplayName("the application uses the domain, ports, jakarta.inject and SLF4J only")
+    @DisplayName("the application uses the domain, ports, the shared retry policy, jakarta.inject and SLF4J only")
     void application() {
         Layers.applicationUsesOnlyDomainPortsInjectAndLogging().check(production);
+    }
+
+    @Test
+    @DisplayName("the shared retry policy uses the domain and resilience4j only")
+    void retry() {
+        Layers.retryUsesOnlyTheDomainAndResilience4j().check(production);
     }
 
     @Test

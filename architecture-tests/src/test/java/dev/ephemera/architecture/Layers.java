@@ -14,6 +14,8 @@ final class Layers {
     static final String DOMAIN = "dev.ephemera.domain..";
     static final String PORTS = "dev.ephemera.ports..";
     static final String APPLICATION = "dev.ephemera.application..";
+    /** The one shared retry policy (module retry): used by the application and the adapters alike. */
+    static final String RETRY = "dev.ephemera.retry..";
     static final String BOOTSTRAP = "dev.ephemera.bootstrap..";
     static final String ADAPTERS = "dev.ephemera.adapters..";
     static final String CLI = "dev.ephemera.cli..";
@@ -42,7 +44,12 @@ final class Layers {
     }
 
     static ArchRule applicationUsesOnlyDomainPortsInjectAndLogging() {
-        return onlyDependOn(APPLICATION, DOMAIN, PORTS, "jakarta.inject..", "org.slf4j..");
+        return onlyDependOn(APPLICATION, DOMAIN, PORTS, RETRY, "jakarta.inject..", "org.slf4j..");
+    }
+
+    /** The shared retry policy stands on the domain (for error codes) and resilience4j-retry only. */
+    static ArchRule retryUsesOnlyTheDomainAndResilience4j() {
+        return onlyDependOn(RETRY, DOMAIN, "io.github.resilience4j..");
     }
 
     /** Each adapter module is its own package under dev.ephemera.adapters; none may see another. */

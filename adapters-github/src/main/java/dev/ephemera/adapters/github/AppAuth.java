@@ -83,6 +83,15 @@ final class AppAuth implements GitHubAuth {
         jwt.token();
     }
 
+    @Override
+    public String probe() {
+        GitHubResponse r = api.once("GET", "/app", appAuthorization());
+        if (!r.ok()) {
+            throw api.failure("GET", r, describe(Optional.empty()));
+        }
+        return "GET /app";
+    }
+
     long installationFor(Repo repo) {
         if (configuredInstallation.isPresent()) {
             return configuredInstallation.get();

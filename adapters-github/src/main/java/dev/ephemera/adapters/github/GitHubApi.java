@@ -4,7 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
+import dev.ephemera.retry.BoundedBody;
+import dev.ephemera.retry.Retrier;
+import dev.ephemera.retry.RetryPolicy;
+import dev.ephemera.retry.ServerWait;
+import dev.ephemera.retry.Sleeper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,23 +18,19 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Random;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends requests to the GitHub REST API and retries what GitHub says may be retried: rate
- * limits (primary: {@code x-ratelimit-remaining: 0} until {@code x-ratelimit-reset}; secondary:
- * {@code retry-after}, else at least a minute, then doubling), 5xx and connection failures of
- * idempotent calls. Every retry is bounded by attempts and by the longest acceptable wait, and
- * jittered. A 401 or a permission 403 is never retried.
+ * Sends requests to the GitHub REST API and retries, under the shared {@link RetryPolicy}, what
+ * GitHub says may be retried: rate limits (primary: {@code x-ratelimit-remaining: 0} until
+ * {@code x-ratelimit-reset}; secondary: {@code retry-after}, else at least a minute, then
+ * doubling), 5xx and connection failures of idempotent calls. Every retry is bounded by attempts
+ * and by the longest acceptable wait, and jittered. A 401 or a permission 403 is never retried.
+ * Answers are read with a size limit ({@link BoundedBody#DEFAULT_LIMIT}).
  */
 final class GitHubApi {
     private static final Logger LOG = LoggerFactory.getLogger(GitHubApi.class);
@@ -39,13 +41,17 @@ final class GitHubApi {
     private final URI base;
     private final HttpClient http;
     private final ObjectMapper mapper;
+    /** Wait after a secondary rate limit that names no {@code retry-after} (GitHub: "at least one minute"), doubled on each repeat. */
+    static final Duration SECONDARY_FLOOR = Duration.ofSeconds(60);
+
     private final RetryPolicy retry;
     private final Duration requestTimeout;
     private final Clock clock;
     private final Sleeper sleeper;
-    private final Random random;
+    private final int maxResponseBytes;
 
-    GitHubApi(URI base, HttpClient http, ObjectMapper mapper, RetryPolicy retry, Duration requestTimeout, Clock clock, Sleeper sleeper, Random random) {
+    GitHubApi(URI base, HttpClient http, ObjectMapper mapper, RetryPolicy retry, Duration requestTimeout, Clock clock, Sleeper sleeper,
+              int maxResponseBytes) {
         this.base = base;
         this.http = http;
         this.mapper = mapper;
@@ -53,7 +59,15 @@ final class GitHubApi {
         this.requestTimeout = requestTimeout;
         this.clock = clock;
         this.sleeper = sleeper;
-        this.random = random;
+        this.maxResponseBytes = maxResponseBytes;
+    }
+
+    /**
+     * The shared policy with the settings' bounds: {@code github.retry-attempts} attempts, backoff
+     * from 0.5 s doubling up to 30 s, rate-limit waits up to {@code github.retry-max-wait}.
+     */
+    static RetryPolicy policy(GitHubSettings s) {
+        return new RetryPolicy(s.retryAttempts(), Duration.ofMillis(500), Duration.ofSeconds(30), s.retryMaxWait());
     }
 
     static HttpClient newHttpClient(Duration connectTimeout) {
@@ -84,58 +98,86 @@ final class GitHubApi {
      * @return the final answer, successful or not; rate limits that outlast the bounds throw
      */
     GitHubResponse send(String method, String target, Object body, boolean idempotent, Supplier<String> authorization, String who) {
-        URI uri = resolve(target);
+        URI[] uri = {resolve(target)};
         byte[] payload = body == null ? null : json(body);
-        int secondaryHits = 0;
-        int redirects = 0;
-        for (int attempt = 1; ; attempt++) {
-            GitHubResponse r;
-            try {
-                r = exchange(method, uri, payload, authorization.get());
-            } catch (IOException e) {
-                if (!idempotent || attempt >= retry.attempts()) {
-                    throw EphemeraException.unavailable("GitHub at " + base + " could not be reached for " + method + " " + uri.getPath()
-                            + " (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
-                            + ") after " + attempt + " attempt" + (attempt > 1 ? "s" : "") + "; check github.api-url and the network", e);
+        int[] secondaryHits = {0};
+        Retrier<GitHubResponse> retrier = Retrier.<GitHubResponse>builder("github", retry)
+                .retryOnResult(r -> rateLimitWait(r, secondaryHits[0]).isPresent() || (r.status() >= 500 && idempotent))
+                .retryOnError(e -> idempotent && e instanceof IOException)
+                .serverWait(r -> {
+                    Optional<Duration> w = rateLimitWait(r, secondaryHits[0]);
+                    if (w.isPresent() && isSecondary(r)) {
+                        secondaryHits[0]++;
+                    }
+                    w.filter(d -> d.compareTo(retry.maxServerWait()) <= 0)
+                            .ifPresent(d -> LOG.info("github retry method={} path={} reason=rate limited ({}) waitMs={}", method,
+                                    uri[0].getPath(), r.status(), d.toMillis()));
+                    return w;
+                })
+                .sleeper(sleeper)
+                .build();
+        Retrier.Outcome<GitHubResponse> outcome;
+        try {
+            outcome = retrier.run(attempt -> {
+                if (attempt > 1) {
+                    LOG.debug("github attempt method={} path={} attempt={}", method, uri[0].getPath(), attempt);
                 }
-                pause(backoff(attempt), method, uri, "connection failed");
-                continue;
+                return followingRedirects(method, uri, payload, authorization.get());
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw EphemeraException.unavailable("interrupted while waiting to retry GitHub " + method + " " + uri[0].getPath(), e);
+        }
+        int attempts = outcome.attempts();
+        if (outcome.error().isPresent()) {
+            Exception e = outcome.error().get();
+            if (e instanceof EphemeraException ee) {
+                throw ee;
             }
-            if (isRedirect(r.status()) && redirects < MAX_REDIRECTS) {
-                Optional<URI> next = r.header("location").map(uri::resolve).filter(this::sameOrigin);
-                if (next.isPresent() && (r.status() == 307 || r.status() == 308 || method.equals("GET"))) {
-                    // GitHub redirects renamed or transferred repositories; follow on the same host only.
-                    uri = next.get();
-                    redirects++;
-                    attempt--;
-                    continue;
-                }
+            throw EphemeraException.unavailable("GitHub at " + base + " could not be reached for " + method + " " + uri[0].getPath()
+                    + " (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                    + ") after " + attempts + " attempt" + (attempts > 1 ? "s" : "") + "; check github.api-url and the network", e);
+        }
+        GitHubResponse r = outcome.value().orElseThrow();
+        if (!r.ok()) {
+            Optional<Duration> rateWait = outcome.refusedWait().or(() -> rateLimitWait(r, secondaryHits[0]));
+            if (rateWait.isPresent()) {
+                Duration wait = rateWait.get();
+                boolean tooLong = wait.compareTo(retry.maxServerWait()) > 0;
+                throw new EphemeraException(ErrorCode.RATE_LIMITED, "GitHub's " + (isSecondary(r) ? "secondary" : "primary")
+                        + " rate limit stopped " + method + " " + uri[0].getPath() + " as " + who + " (" + r.message(mapper) + ")"
+                        + (tooLong
+                            ? "; it lifts in " + human(wait) + ", longer than github.retry-max-wait " + human(retry.maxServerWait())
+                            : " after " + attempts + " attempt" + (attempts > 1 ? "s" : ""))
+                        + ": try again later, or spread the calls out");
             }
-            if (r.ok()) {
+        }
+        return r;
+    }
+
+    /** One attempt: the exchange, following GitHub's redirects of renamed repositories on the same host only. */
+    private GitHubResponse followingRedirects(String method, URI[] uri, byte[] payload, String authorization) throws IOException {
+        GitHubResponse r = exchange(method, uri[0], payload, authorization);
+        for (int redirects = 0; isRedirect(r.status()) && redirects < MAX_REDIRECTS; redirects++) {
+            URI from = uri[0];
+            Optional<URI> next = r.header("location").map(from::resolve).filter(this::sameOrigin);
+            if (next.isEmpty() || !(r.status() == 307 || r.status() == 308 || method.equals("GET"))) {
                 return r;
             }
-            Optional<Duration> rateWait = rateLimitWait(r, secondaryHits);
-            if (rateWait.isPresent()) {
-                if (isSecondary(r)) {
-                    secondaryHits++;
-                }
-                Duration wait = rateWait.get();
-                if (wait.compareTo(retry.maxWait()) > 0 || attempt >= retry.attempts()) {
-                    throw new EphemeraException(ErrorCode.RATE_LIMITED, "GitHub's " + (isSecondary(r) ? "secondary" : "primary")
-                            + " rate limit stopped " + method + " " + uri.getPath() + " as " + who + " (" + r.message(mapper) + ")"
-                            + (wait.compareTo(retry.maxWait()) > 0
-                                ? "; it lifts in " + human(wait) + ", longer than github.retry-max-wait " + human(retry.maxWait())
-                                : " after " + attempt + " attempts")
-                            + ": try again later, or spread the calls out");
-                }
-                pause(wait.plus(jitter(wait)), method, uri, "rate limited (" + r.status() + ")");
-                continue;
-            }
-            if (r.status() >= 500 && idempotent && attempt < retry.attempts()) {
-                pause(backoff(attempt), method, uri, "server error " + r.status());
-                continue;
-            }
-            return r;
+            uri[0] = next.get();
+            r = exchange(method, uri[0], payload, authorization);
+        }
+        return r;
+    }
+
+    /** One exchange, never retried and no redirect followed: for health checks, which must be quick. */
+    GitHubResponse once(String method, String target, String authorization) {
+        URI uri = resolve(target);
+        try {
+            return exchange(method, uri, null, authorization);
+        } catch (IOException e) {
+            throw EphemeraException.unavailable("GitHub at " + base + " could not be reached for " + method + " " + uri.getPath() + " ("
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); check github.api-url and the network", e);
         }
     }
 
@@ -203,9 +245,11 @@ final class GitHubApi {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         }
         try {
-            HttpResponse<String> resp = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpResponse<InputStream> resp = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
             LOG.debug("github call method={} path={} status={}", method, uri.getPath(), resp.statusCode());
-            return new GitHubResponse(resp.statusCode(), resp.headers(), resp.body(), uri);
+            byte[] bytes = BoundedBody.read(resp.body(), maxResponseBytes, "GitHub's answer to " + method + " " + uri.getPath(),
+                    "check github.api-url (a proxy or another service may be answering)");
+            return new GitHubResponse(resp.statusCode(), resp.headers(), new String(bytes, StandardCharsets.UTF_8), uri);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw EphemeraException.unavailable("interrupted while calling GitHub " + method + " " + uri.getPath(), e);
@@ -217,21 +261,20 @@ final class GitHubApi {
         if (r.status() != 403 && r.status() != 429) {
             return Optional.empty();
         }
-        Optional<Duration> retryAfter = r.header("retry-after").flatMap(this::parseRetryAfter);
+        Optional<Duration> retryAfter = r.header("retry-after").flatMap(v -> ServerWait.retryAfter(v, clock.instant()));
         if (retryAfter.isPresent()) {
             return retryAfter;
         }
         if ("0".equals(r.header("x-ratelimit-remaining").map(String::trim).orElse(null))) {
-            Optional<Long> reset = r.header("x-ratelimit-reset").flatMap(GitHubApi::parseLong);
+            Optional<Duration> reset = r.header("x-ratelimit-reset").flatMap(v -> ServerWait.untilEpochSecond(v, clock.instant()));
             if (reset.isPresent()) {
-                Duration d = Duration.between(clock.instant(), Instant.ofEpochSecond(reset.get()));
-                return Optional.of(d.isNegative() ? Duration.ZERO : d);
+                return reset;
             }
-            return Optional.of(retry.secondaryFloor());
+            return Optional.of(SECONDARY_FLOOR);
         }
         if (r.status() == 429 || isSecondary(r)) {
             // No header says how long: at least a minute, doubling on each repeat (GitHub's guidance).
-            return Optional.of(retry.secondaryFloor().multipliedBy(1L << Math.min(secondaryHits, 10)));
+            return Optional.of(SECONDARY_FLOOR.multipliedBy(1L << Math.min(secondaryHits, 10)));
         }
         return Optional.empty(); // a 403 that is about permissions, not pace
     }
@@ -242,52 +285,6 @@ final class GitHubApi {
         }
         String m = r.message(mapper).toLowerCase(Locale.ROOT);
         return m.contains("secondary rate limit") || m.contains("abuse detection");
-    }
-
-    private Optional<Duration> parseRetryAfter(String v) {
-        String t = v.trim();
-        Optional<Long> seconds = parseLong(t);
-        if (seconds.isPresent()) {
-            return Optional.of(Duration.ofSeconds(Math.max(0, seconds.get())));
-        }
-        try {
-            Instant at = ZonedDateTime.parse(t, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-            Duration d = Duration.between(clock.instant(), at);
-            return Optional.of(d.isNegative() ? Duration.ZERO : d);
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static Optional<Long> parseLong(String v) {
-        try {
-            return Optional.of(Long.parseLong(v.trim()));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** Exponential backoff with equal jitter: half fixed, half random. */
-    private Duration backoff(int attempt) {
-        long cap = retry.maxBackoff().toMillis();
-        long d = Math.min(cap, retry.baseBackoff().toMillis() << Math.min(attempt - 1, 20));
-        return Duration.ofMillis(d / 2 + (d / 2 == 0 ? 0 : (long) (random.nextDouble() * (d / 2))));
-    }
-
-    /** A little on top of a wait GitHub named, so many clients do not return in the same instant. */
-    private Duration jitter(Duration wait) {
-        long bound = Math.min(1000, Math.max(1, wait.toMillis() / 10));
-        return Duration.ofMillis((long) (random.nextDouble() * bound));
-    }
-
-    private void pause(Duration d, String method, URI uri, String why) {
-        LOG.info("github retry method={} path={} reason={} waitMs={}", method, uri.getPath(), why, d.toMillis());
-        try {
-            sleeper.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw EphemeraException.unavailable("interrupted while waiting to retry GitHub " + method + " " + uri.getPath(), e);
-        }
     }
 
     private URI resolve(String target) {

@@ -18,4 +18,13 @@ interface GitHubAuth {
 
     /** Checks the credentials are usable without calling GitHub (the key signs, the token is present). */
     void selfCheck();
+
+    /**
+     * One cheap authenticated call, not retried, for health checks: App: {@code GET /app} with the
+     * JWT; token: {@code GET /rate_limit}, which does not count against the rate limit.
+     *
+     * @return the call made, e.g. {@code "GET /app"}
+     * @throws dev.ephemera.domain.error.EphemeraException what GitHub refused, or that it could not be reached
+     */
+    String probe();
 }

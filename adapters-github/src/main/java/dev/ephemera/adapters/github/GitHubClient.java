@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
-import java.security.SecureRandom;
+import dev.ephemera.retry.BoundedBody;
+import dev.ephemera.retry.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -29,14 +30,14 @@ final class GitHubClient {
 
     /** Builds the client the factories use: real clock, real waits. */
     static GitHubClient create(GitHubSettings s, String path) {
-        return create(s, path, Clock.systemUTC(), Sleeper.REAL);
+        return create(s, path, Clock.systemUTC(), Sleeper.SYSTEM);
     }
 
     static GitHubClient create(GitHubSettings s, String path, Clock clock, Sleeper sleeper) {
         s.requireApiCredentials(path);
         ObjectMapper mapper = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-        GitHubApi api = new GitHubApi(s.apiUrl(), GitHubApi.newHttpClient(Duration.ofSeconds(10)), mapper, RetryPolicy.of(s),
-                s.requestTimeout(), clock, sleeper, new SecureRandom());
+        GitHubApi api = new GitHubApi(s.apiUrl(), GitHubApi.newHttpClient(Duration.ofSeconds(10)), mapper, GitHubApi.policy(s),
+                s.requestTimeout(), clock, sleeper, BoundedBody.DEFAULT_LIMIT);
         GitHubAuth auth = s.appAuth()
                 ? new AppAuth(api, s.issuer(), PemKeys.rsaPrivateKey(s.privateKey().orElseThrow(), path + ".private-key"), s.installationId(), clock)
                 : new TokenAuth(api, s.token().orElseThrow());

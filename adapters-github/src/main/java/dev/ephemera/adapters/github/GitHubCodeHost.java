@@ -119,8 +119,8 @@ final class GitHubCodeHost implements CodeHost {
     @Override
     public Health health() {
         try {
-            client.auth().selfCheck();
-            return Health.up("pull request comments and statuses as " + client.describe());
+            String call = client.auth().probe();
+            return Health.up("pull request comments and statuses as " + client.describe() + " (" + call + " answered)");
         } catch (RuntimeException e) {
             return Health.down(e.getMessage());
         }

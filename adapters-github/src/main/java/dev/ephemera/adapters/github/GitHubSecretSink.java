@@ -6,7 +6,6 @@ import dev.ephemera.domain.secret.Secret;
 import dev.ephemera.ports.secret.SecretAddress;
 import dev.ephemera.ports.secret.SecretSink;
 import dev.ephemera.ports.spi.Health;
-import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,9 +25,9 @@ final class GitHubSecretSink implements SecretSink {
     private final GitHubClient client;
     private final SealedBox sealedBox;
 
-    GitHubSecretSink(GitHubClient client, SecureRandom random) {
+    GitHubSecretSink(GitHubClient client) {
         this.client = client;
-        this.sealedBox = new SealedBox(random);
+        this.sealedBox = new SealedBox();
     }
 
     @Override
@@ -66,8 +65,8 @@ final class GitHubSecretSink implements SecretSink {
     @Override
     public Health health() {
         try {
-            client.auth().selfCheck();
-            return Health.up("Actions secrets as " + client.describe());
+            String call = client.auth().probe();
+            return Health.up("Actions secrets as " + client.describe() + " (" + call + " answered)");
         } catch (RuntimeException e) {
             return Health.down(e.getMessage());
         }

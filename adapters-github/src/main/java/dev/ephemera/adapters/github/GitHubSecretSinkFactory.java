@@ -4,7 +4,6 @@ import dev.ephemera.ports.secret.SecretSink;
 import dev.ephemera.ports.secret.SecretSinkFactory;
 import dev.ephemera.ports.spi.SettingSpec;
 import dev.ephemera.ports.spi.Settings;
-import java.security.SecureRandom;
 import java.util.List;
 
 /** The {@code github} secret sink: GitHub Actions repository and environment secrets. */
@@ -28,6 +27,6 @@ public final class GitHubSecretSinkFactory implements SecretSinkFactory {
     public SecretSink create(Settings settings) {
         settings.validate(settings());
         GitHubSettings s = GitHubSettings.from(settings);
-        return new GitHubSecretSink(GitHubClient.create(s, settings.path()), new SecureRandom());
+        return new GitHubSecretSink(GitHubClient.create(s, settings.path()));
     }
 }

@@ -53,4 +53,14 @@ final class TokenAuth implements GitHubAuth {
             throw new EphemeraException(ErrorCode.CONFIGURATION, "github.token is empty");
         }
     }
+
+    @Override
+    public String probe() {
+        selfCheck();
+        GitHubResponse r = api.once("GET", "/rate_limit", "Bearer " + token.reveal());
+        if (!r.ok()) {
+            throw api.failure("GET", r, describe(Optional.empty()));
+        }
+        return "GET /rate_limit";
+    }
 }

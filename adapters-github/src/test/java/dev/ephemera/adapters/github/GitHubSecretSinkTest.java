@@ -12,7 +12,6 @@ import dev.ephemera.ports.spi.Settings;
 import dev.ephemera.testkit.fake.github.Fault;
 import dev.ephemera.testkit.fake.github.FakeGitHub;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -45,7 +44,7 @@ class GitHubSecretSinkTest {
     }
 
     private GitHubSecretSink sink(Map<String, Object> extra) {
-        return new GitHubSecretSink(TestGitHub.client(TestGitHub.appSettings(fake, extra), clock, sleeper), new SecureRandom());
+        return new GitHubSecretSink(TestGitHub.client(TestGitHub.appSettings(fake, extra), clock, sleeper));
     }
 
     private GitHubSecretSink sink() {
@@ -362,7 +361,7 @@ class GitHubSecretSinkTest {
         @DisplayName("writes secrets the token can reach, and gets 404 for others")
         void token() {
             String token = fake.addToken("ci-user", "acme/shop");
-            GitHubSecretSink sink = new GitHubSecretSink(TestGitHub.client(TestGitHub.tokenSettings(fake, token, Map.of()), clock, sleeper), new SecureRandom());
+            GitHubSecretSink sink = new GitHubSecretSink(TestGitHub.client(TestGitHub.tokenSettings(fake, token, Map.of()), clock, sleeper));
 
             sink.put(repoSecret("E2E_KUBECONFIG"), Secret.of("x"));
             EphemeraException e = catchThrowableOfType(EphemeraException.class, () -> sink.put(SecretAddress.of("acme/other", "X"), Secret.of("y")));

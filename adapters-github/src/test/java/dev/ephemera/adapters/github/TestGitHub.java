@@ -1,6 +1,7 @@
 package dev.ephemera.adapters.github;
 
 import dev.ephemera.ports.spi.Settings;
+import dev.ephemera.retry.Sleeper;
 import dev.ephemera.testkit.fake.github.FakeGitHub;
 import java.time.Clock;
 import java.time.Duration;

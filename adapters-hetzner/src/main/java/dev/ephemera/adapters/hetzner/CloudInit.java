@@ -31,7 +31,10 @@ import java.util.zip.GZIPOutputStream;
  * files exist, and K3s, finding no CA, silently makes its own. {@code runcmd} first blocks pod
  * traffic to the metadata address 169.254.169.254 — the user data, CA keys included, can be read
  * back from there — then installs the pinned K3s ({@code INSTALL_K3S_VERSION}; a channel would
- * move). A systemd drop-in makes {@code k3s.service} require the block on every later boot too.
+ * move) with the pinned {@code install.sh} ({@link K3sInstaller}): fetched at a fixed git ref of
+ * k3s-io/k3s and run only when its sha256 matches. A mismatch fails the boot visibly: the install
+ * step exits 1 (cloud-init reports runcmd failed), the reason goes to the console and stderr, and
+ * {@value #BOOT_FAILED_MARKER} holds it. A systemd drop-in makes {@code k3s.service} require the block on every later boot too.
  */
 public final class CloudInit {
     /** Hetzner's limit on {@code user_data}. */
@@ -41,6 +44,8 @@ public final class CloudInit {
     public static final String BLOCK_SCRIPT = "/usr/local/sbin/ephemera-block-metadata";
     public static final String INSTALL_SCRIPT = "/usr/local/sbin/ephemera-install-k3s";
     public static final String BLOCK_UNIT = "ephemera-block-metadata.service";
+    /** Written on the server when the install step refuses to go on (e.g. the installer's sha256 is wrong). */
+    public static final String BOOT_FAILED_MARKER = "/var/lib/ephemera/boot-failed";
     public static final String METADATA_ADDRESS = "169.254.169.254";
     /** Files K3s must find at first start, or it makes its own CA (DESIGN section 10). */
     public static final List<String> REQUIRED_K3S_FILES = List.of("server-ca.crt", "server-ca.key", "client-ca.crt",
@@ -65,12 +70,18 @@ public final class CloudInit {
      * @param apiPort                 K3s {@code https-listen-port}
      * @param addPublicIpv4FromMetadata when the address is not known in advance, read it from Hetzner's
      *                                metadata service at boot and add it to the SANs
+     * @param installer               the pinned {@code install.sh}: fetched at its ref, run only when its sha256 matches
      */
     public record Spec(String clusterName, String k3sVersion, PkiBundle pki, List<String> tlsSans, int apiPort,
-                       boolean addPublicIpv4FromMetadata) {
+                       boolean addPublicIpv4FromMetadata, K3sInstaller installer) {
+        public Spec(String clusterName, String k3sVersion, PkiBundle pki, List<String> tlsSans, int apiPort, boolean addPublicIpv4FromMetadata) {
+            this(clusterName, k3sVersion, pki, tlsSans, apiPort, addPublicIpv4FromMetadata, K3sInstaller.DEFAULT);
+        }
+
         public Spec {
             Objects.requireNonNull(clusterName, "clusterName");
             Objects.requireNonNull(pki, "pki");
+            Objects.requireNonNull(installer, "installer");
             tlsSans = List.copyOf(tlsSans);
             if (k3sVersion == null || !K3S_VERSION.matcher(k3sVersion).matches()) {
                 throw EphemeraException.invalid("K3s version '" + k3sVersion + "' is not a pinned release such as v1.31.4+k3s1");
@@ -228,8 +239,20 @@ public final class CloudInit {
             sb.append("mkdir -p /etc/rancher/k3s/config.yaml.d\n");
             sb.append("printf 'tls-san+:\\n  - \"%s\"\\n' \"$ip\" > /etc/rancher/k3s/config.yaml.d/50-ephemera-public-ipv4.yaml\n");
         }
-        sb.append("curl -fsSL --retry 10 --retry-connrefused -o /run/ephemera-k3s-install.sh https://get.k3s.io\n");
-        sb.append("INSTALL_K3S_VERSION='").append(spec.k3sVersion()).append("' INSTALL_K3S_EXEC='server' sh /run/ephemera-k3s-install.sh\n");
+        K3sInstaller installer = spec.installer();
+        sb.append("installer=/run/ephemera-k3s-install.sh\n");
+        sb.append("curl -fsSL --retry 10 --retry-connrefused -o \"$installer\" '").append(installer.url()).append("'\n");
+        sb.append("actual=\"$(sha256sum \"$installer\" | cut -d' ' -f1)\"\n");
+        sb.append("if [ \"$actual\" != '").append(installer.sha256()).append("' ]; then\n");
+        sb.append("  msg=\"ephemera: the K3s installer ").append(installer.url()).append(" has sha256 $actual, expected ")
+                .append(installer.sha256()).append("; not running it (check hetzner.k3s-installer-ref and hetzner.k3s-installer-sha256)\"\n");
+        sb.append("  echo \"$msg\" >&2\n");
+        sb.append("  echo \"$msg\" > /dev/console 2>/dev/null || true\n");
+        sb.append("  mkdir -p ").append(BOOT_FAILED_MARKER.substring(0, BOOT_FAILED_MARKER.lastIndexOf('/'))).append('\n');
+        sb.append("  echo \"$msg\" > ").append(BOOT_FAILED_MARKER).append('\n');
+        sb.append("  exit 1\n");
+        sb.append("fi\n");
+        sb.append("INSTALL_K3S_VERSION='").append(spec.k3sVersion()).append("' INSTALL_K3S_EXEC='server' sh \"$installer\"\n");
         return sb.toString();
     }
 

@@ -7,7 +7,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
 import dev.ephemera.domain.secret.Secret;
+import dev.ephemera.retry.BoundedBody;
+import dev.ephemera.retry.Retrier;
+import dev.ephemera.retry.RetryPolicy;
+import dev.ephemera.retry.ServerWait;
+import dev.ephemera.retry.Sleeper;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpHeaders;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -33,11 +40,15 @@ import org.slf4j.LoggerFactory;
  * {@link HttpClient}: servers, actions, server types with prices, locations, images, SSH keys,
  * firewalls and primary IPs.
  *
- * <p>Every request is retried, bounded and with jittered backoff, on transport errors and on the
- * codes Hetzner documents as retryable ({@code rate_limit_exceeded}, {@code locked},
- * {@code conflict}, 5xx). A 429 is waited out using {@code RateLimit-Reset}, and once an answer
- * says no request is left the next one waits for the budget to refill, never longer than
- * {@link Options#maxRateLimitWait()}. A POST is retried too: every POST this client makes creates
+ * <p>Every request is retried under the shared {@link RetryPolicy} (bounded attempts, jittered
+ * capped exponential backoff) on transport errors and on the codes Hetzner documents as
+ * retryable ({@code rate_limit_exceeded}, {@code locked}, {@code conflict}, 5xx). A 429 waits what
+ * {@code Retry-After} says, else until one request is back (one refill interval), never past
+ * {@code RateLimit-Reset}; a wait longer than the policy's {@code maxServerWait}
+ * ({@code hetzner.rate-limit-max-wait}) fails at once with {@code RATE_LIMITED}. Once an answer
+ * says no request is left, the next request first waits for the budget to refill, within the same
+ * bound. Any other error (a 404 from an endpoint that does not exist, a refused token) is never
+ * retried. Answers are read with a size limit ({@link BoundedBody#DEFAULT_LIMIT}). A POST is retried too: every POST this client makes creates
  * a resource whose name is unique in the project, so a retried create whose first answer was lost
  * fails with {@code uniqueness_error} instead of making a second resource — callers look the
  * resource up by name then.
@@ -52,16 +63,39 @@ public final class HetznerClient {
 
     /**
      * @param requestTimeout   how long one HTTP exchange may take
-     * @param retry            backoff and attempt bound for transport errors and retryable codes
-     * @param maxRateLimitWait the longest one request waits in total for the rate limit
-     * @param actionPoll       backoff between polls of a running action
+     * @param retry            attempts and backoff for transport errors and retryable codes; its
+     *                         {@code maxServerWait} is the longest rate-limit wait one request accepts
+     * @param actionPoll       backoff between polls of a running action (bounded by the caller's timeout)
+     * @param maxResponseBytes the largest answer read; a larger one is a BACKEND error
      */
-    public record Options(Duration connectTimeout, Duration requestTimeout, Backoff retry, Duration maxRateLimitWait,
-                          Backoff actionPoll) {
-        public static Options defaults() {
-            return new Options(Duration.ofSeconds(10), Duration.ofSeconds(30), new Backoff(Duration.ofMillis(500), Duration.ofSeconds(10), 5),
-                    Duration.ofMinutes(5), new Backoff(Duration.ofMillis(500), Duration.ofSeconds(5), Integer.MAX_VALUE));
+    public record Options(Duration connectTimeout, Duration requestTimeout, RetryPolicy retry, RetryPolicy actionPoll, int maxResponseBytes) {
+        public Options {
+            if (maxResponseBytes < 1) {
+                throw new IllegalArgumentException("maxResponseBytes must be positive");
+            }
         }
+
+        public static Options defaults() {
+            return new Options(Duration.ofSeconds(10), Duration.ofSeconds(30), defaultRetry(Duration.ofMinutes(5)),
+                    RetryPolicy.polling(Duration.ofMillis(500), Duration.ofSeconds(5)), BoundedBody.DEFAULT_LIMIT);
+        }
+
+        /** 5 attempts, backoff from 0.5 s doubling up to 10 s, rate-limit waits up to {@code maxRateLimitWait}. */
+        public static RetryPolicy defaultRetry(Duration maxRateLimitWait) {
+            return new RetryPolicy(5, Duration.ofMillis(500), Duration.ofSeconds(10), maxRateLimitWait);
+        }
+
+        public Options withRetry(RetryPolicy r) {
+            return new Options(connectTimeout, requestTimeout, r, actionPoll, maxResponseBytes);
+        }
+
+        public Options withMaxResponseBytes(int max) {
+            return new Options(connectTimeout, requestTimeout, retry, actionPoll, max);
+        }
+    }
+
+    /** One answer of the API: status, headers and the parsed body (null when empty or not JSON). */
+    private record Answer(int status, HttpHeaders headers, JsonNode body) {
     }
 
     private final String base;
@@ -157,9 +191,9 @@ public final class HetznerClient {
     public Action awaitAction(Action action, Duration timeout, String what) {
         Instant deadline = clock.instant().plus(timeout);
         Action current = action;
-        int attempt = 0;
+        int polls = 0;
         while (current.running()) {
-            Duration wait = options.actionPoll().delay(attempt++);
+            Duration wait = options.actionPoll().backoff(++polls);
             Duration left = Duration.between(clock.instant(), deadline);
             if (left.isNegative() || left.isZero()) {
                 throw EphemeraException.timeout(what + ": Hetzner action " + current.id() + " (" + current.command() + ") still running after "
@@ -307,87 +341,98 @@ public final class HetznerClient {
         } catch (JsonProcessingException e) {
             throw new EphemeraException(ErrorCode.INTERNAL, context + ": cannot encode request: " + e.getOriginalMessage(), e);
         }
-        Instant rateLimitDeadline = clock.instant().plus(options.maxRateLimitWait());
-        int attempt = 0;
-        int rateLimited = 0;
-        boolean waitedForRateLimit = false;
-        while (true) {
-            if (!waitedForRateLimit) {
-                waitForBudget(rateLimitDeadline);
-            }
-            waitedForRateLimit = false;
-            HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(options.requestTimeout())
-                    .header("Authorization", "Bearer " + token.reveal())
-                    .header("Accept", "application/json")
-                    .header("User-Agent", "ephemera-hetzner");
-            if (payload != null) {
-                rb.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(payload));
-            } else {
-                rb.method(method, HttpRequest.BodyPublishers.noBody());
-            }
-            HttpResponse<String> response;
-            try {
-                response = http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                if (attempt + 1 >= options.retry().maxAttempts()) {
-                    throw EphemeraException.unavailable(context + ": cannot reach the Hetzner API at " + base + " after " + (attempt + 1)
-                            + " attempts (" + e + "); check hetzner.api-url and the network", e);
+        String endpoint = method + " " + uri.getPath();
+        boolean[] rateLimitedBefore = {false};
+        Retrier<Answer> retrier = Retrier.<Answer>builder("hetzner", options.retry())
+                .retryOnResult(a -> a.status() == 429 || HetznerErrors.retryable(HetznerErrors.code(a.status(), a.body()), a.status()))
+                .retryOnError(e -> e instanceof IOException)
+                .serverWait(this::rateLimitWait)
+                .sleeper(sleeper)
+                .build();
+        Retrier.Outcome<Answer> outcome;
+        try {
+            outcome = retrier.run(attempt -> {
+                if (!rateLimitedBefore[0]) {
+                    waitForBudget();
                 }
-                LOG.debug("hetzner request failed, retrying: method={} path={} attempt={} error={}", method, uri.getPath(), attempt, e.toString());
-                sleep(options.retry().delay(attempt++));
-                continue;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw EphemeraException.unavailable(context + ": interrupted", e);
-            }
-            RateLimit.from(response.headers()).ifPresent(rl -> lastRateLimit = rl);
-            int status = response.statusCode();
-            JsonNode parsed = parse(response.body());
-            if (status >= 200 && status < 300) {
-                return parsed == null ? Json.MAPPER.createObjectNode() : parsed;
-            }
-            HetznerApiException error = HetznerErrors.map(status, parsed, context);
-            if (status == 429 || error.is("rate_limit_exceeded")) {
-                Duration wait = rateLimitWait(rateLimited++);
-                if (clock.instant().plus(wait).isAfter(rateLimitDeadline) || rateLimited > 50) {
-                    throw error;
+                Answer a = send(method, uri, payload, endpoint);
+                rateLimitedBefore[0] = a.status() == 429;
+                if (attempt > 1 || a.status() >= 300) {
+                    LOG.debug("hetzner answer: method={} path={} attempt={} status={}", method, uri.getPath(), attempt, a.status());
                 }
-                LOG.info("hetzner rate limit reached, waiting: wait_ms={} path={}", wait.toMillis(), uri.getPath());
-                sleep(wait);
-                waitedForRateLimit = true;
-                continue;
-            }
-            if (HetznerErrors.retryable(error.apiCode(), status) && attempt + 1 < options.retry().maxAttempts()) {
-                LOG.debug("hetzner answered a retryable error: code={} path={} attempt={}", error.apiCode(), uri.getPath(), attempt);
-                sleep(options.retry().delay(attempt++));
-                continue;
-            }
-            throw error;
+                return a;
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw EphemeraException.unavailable(context + ": interrupted while waiting for the Hetzner API", e);
         }
+        if (outcome.error().isPresent()) {
+            Exception e = outcome.error().get();
+            if (e instanceof EphemeraException ee) {
+                throw ee;
+            }
+            throw EphemeraException.unavailable(context + ": cannot reach the Hetzner API at " + base + " after " + outcome.attempts()
+                    + " attempt" + (outcome.attempts() == 1 ? "" : "s") + " (" + e + "); check hetzner.api-url and the network", e);
+        }
+        Answer a = outcome.value().orElseThrow();
+        if (a.status() >= 200 && a.status() < 300) {
+            return a.body() == null ? Json.MAPPER.createObjectNode() : a.body();
+        }
+        HetznerApiException error = HetznerErrors.map(a.status(), a.body(), context);
+        if (error.is("not_found") && "GET".equals(method) && pathAndQuery.contains("?")) {
+            // A collection (GET /primary_ips?...) is never "not found" on the real API: the endpoint itself is missing,
+            // e.g. behind a proxy or a wrong hetzner.api-url. Retrying cannot fix that.
+            throw new HetznerApiException(ErrorCode.BACKEND, error.apiCode(), a.status(), context + ": the Hetzner API at " + base
+                    + " has no endpoint " + endpoint + " (it answered " + a.status() + " not_found); check hetzner.api-url "
+                    + "(it must be https://api.hetzner.cloud/v1 or an API that serves all of it)");
+        }
+        if (outcome.refusedWait().isPresent()) {
+            throw new HetznerApiException(ErrorCode.RATE_LIMITED, error.apiCode(), a.status(), error.getMessage()
+                    + " The project's budget is back in " + outcome.refusedWait().get().toSeconds() + " s, longer than hetzner.rate-limit-max-wait ("
+                    + options.retry().maxServerWait().toSeconds() + " s).");
+        }
+        throw error;
+    }
+
+    /** One exchange: the answer's headers are remembered for the rate limit; the body is read with the size limit. */
+    private Answer send(String method, URI uri, String payload, String endpoint) throws IOException, InterruptedException {
+        HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(options.requestTimeout())
+                .header("Authorization", "Bearer " + token.reveal())
+                .header("Accept", "application/json")
+                .header("User-Agent", "ephemera-hetzner");
+        if (payload != null) {
+            rb.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(payload));
+        } else {
+            rb.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<InputStream> response = http.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
+        RateLimit.from(response.headers()).ifPresent(rl -> lastRateLimit = rl);
+        byte[] bytes = BoundedBody.read(response.body(), options.maxResponseBytes(), "the Hetzner API's answer to " + endpoint,
+                "check hetzner.api-url (a proxy or another service may be answering)");
+        return new Answer(response.statusCode(), response.headers(), parse(new String(bytes, StandardCharsets.UTF_8)));
     }
 
     /**
-     * After a 429: until one request is available again (one refill interval), growing with each
-     * 429 in a row, but never past {@code RateLimit-Reset}, when the whole budget is back.
+     * The wait a rate-limited answer names: {@code Retry-After} if given, else until one request is
+     * available again (one refill interval), never past {@code RateLimit-Reset}, when the whole
+     * budget is back. Empty for other answers, and for a 429 without those headers (then the
+     * policy's backoff applies).
      */
-    private Duration rateLimitWait(int rateLimitedBefore) {
-        Duration backoff = options.retry().delay(rateLimitedBefore);
-        RateLimit rl = lastRateLimit;
-        if (rl == null) {
-            return backoff;
+    private Optional<Duration> rateLimitWait(Answer a) {
+        if (a.status() != 429 && !"rate_limit_exceeded".equals(HetznerErrors.code(a.status(), a.body()))) {
+            return Optional.empty();
         }
         Instant now = clock.instant();
-        Duration toReset = Duration.between(now, rl.reset());
-        if (toReset.isNegative() || toReset.isZero()) {
-            return backoff;
+        Optional<Duration> retryAfter = a.headers().firstValue("Retry-After").flatMap(v -> ServerWait.retryAfter(v, now));
+        if (retryAfter.isPresent()) {
+            return retryAfter;
         }
-        Duration next = rl.untilNextRequest(now);
-        Duration wait = backoff.compareTo(next) < 0 ? next : backoff;
-        return wait.compareTo(toReset) > 0 ? toReset : wait;
+        return RateLimit.from(a.headers()).map(rl -> rl.untilNextRequest(now))
+                .or(() -> a.headers().firstValue("RateLimit-Reset").flatMap(v -> ServerWait.untilEpochSecond(v, now)));
     }
 
     /** When the last answer said the budget is used up, waits for it to refill before the next request. */
-    private void waitForBudget(Instant deadline) {
+    private void waitForBudget() throws InterruptedException {
         RateLimit rl = lastRateLimit;
         if (rl == null || rl.remaining() > 0) {
             return;
@@ -396,11 +441,11 @@ public final class HetznerClient {
         if (wait.isZero()) {
             return;
         }
-        if (clock.instant().plus(wait).isAfter(deadline)) {
+        if (wait.compareTo(options.retry().maxServerWait()) > 0) {
             throw new HetznerApiException(ErrorCode.RATE_LIMITED, "rate_limit_exceeded", 429, "the Hetzner project's API budget "
                     + "is used up until " + rl.reset() + " and the wait would pass hetzner.rate-limit-max-wait; try again later");
         }
-        sleep(wait);
+        sleeper.sleep(wait);
     }
 
     private static JsonNode parse(String body) {

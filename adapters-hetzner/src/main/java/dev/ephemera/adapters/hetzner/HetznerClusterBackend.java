@@ -12,6 +12,8 @@ import dev.ephemera.ports.backend.Observation;
 import dev.ephemera.ports.backend.OwnedResource;
 import dev.ephemera.ports.backend.ProvisionRequest;
 import dev.ephemera.ports.spi.Health;
+import dev.ephemera.retry.RetryPolicy;
+import dev.ephemera.retry.Sleeper;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,9 +50,12 @@ public final class HetznerClusterBackend implements ClusterBackend {
         this.settings = settings;
         HetznerClient.Options defaults = HetznerClient.Options.defaults();
         this.client = new HetznerClient(settings.apiUrl(), settings.token(), new HetznerClient.Options(defaults.connectTimeout(),
-                settings.requestTimeout(), defaults.retry(), settings.rateLimitMaxWait(), defaults.actionPoll()), clock, sleeper);
+                settings.requestTimeout(), HetznerClient.Options.defaultRetry(settings.rateLimitMaxWait()), defaults.actionPoll(),
+                defaults.maxResponseBytes()), clock, sleeper);
+        // Health checks are quick: one attempt, no rate-limit wait.
         this.healthClient = new HetznerClient(settings.apiUrl(), settings.token(), new HetznerClient.Options(Duration.ofSeconds(3),
-                Duration.ofSeconds(5), new Backoff(Duration.ZERO, Duration.ZERO, 1), Duration.ZERO, defaults.actionPoll()), clock, sleeper);
+                Duration.ofSeconds(5), new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ZERO), defaults.actionPoll(),
+                defaults.maxResponseBytes()), clock, sleeper);
     }
 
     public HetznerClusterBackend(HetznerSettings settings) {
@@ -101,7 +106,8 @@ public final class HetznerClusterBackend implements ClusterBackend {
             }
         }
         // Hetzner assigns the address at creation (no lease pool); unless a primary IP fixed it, the server reads it at boot.
-        UserData userData = CloudInit.userData(new CloudInit.Spec(id.value(), k3sVersion, pki, sans, settings.apiPort(), !settings.primaryIp()));
+        UserData userData = CloudInit.userData(new CloudInit.Spec(id.value(), k3sVersion, pki, sans, settings.apiPort(), !settings.primaryIp(),
+                settings.k3sInstaller()));
         CreateServerRequest create = new CreateServerRequest(id.value(), serverType, settings.image(), location, labels,
                 userData.value(), sshKeys, firewalls, primaryIpId);
         LOG.info("creating hetzner server: cluster={} type={} location={} image={} k3s={} user_data_bytes={}", id, serverType,

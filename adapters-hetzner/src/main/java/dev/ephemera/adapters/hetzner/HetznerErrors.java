@@ -22,6 +22,12 @@ final class HetznerErrors {
         return RETRYABLE.contains(apiCode) || (status >= 500 && !"service_error".equals(apiCode));
     }
 
+    /** Hetzner's {@code error.code} of an answer, or {@code http_<status>} when it has none. */
+    static String code(int status, JsonNode body) {
+        JsonNode error = body == null ? null : body.path("error");
+        return error != null && error.hasNonNull("code") ? error.get("code").asText() : "http_" + status;
+    }
+
     /** Builds the exception for an error answer; {@code context} names the request, e.g. "creating server pr-1". */
     static HetznerApiException map(int status, JsonNode body, String context) {
         JsonNode error = body == null ? null : body.path("error");

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 public record HetznerSettings(Secret token, URI apiUrl, String location, String serverType, String image, String k3sVersion,
                               List<String> sshKeys, Optional<String> firewall, String installation, Optional<String> dnsZone,
                               int apiPort, boolean primaryIp, Duration actionTimeout, Duration requestTimeout,
-                              Duration rateLimitMaxWait) {
+                              Duration rateLimitMaxWait, K3sInstaller k3sInstaller) {
     public static final String DEFAULT_API_URL = "https://api.hetzner.cloud/v1";
     public static final String DEFAULT_K3S_VERSION = "v1.31.4+k3s1";
     private static final Pattern K3S_VERSION = Pattern.compile("v\\d+\\.\\d+\\.\\d+(-rc\\d+)?\\+k3s\\d+");
@@ -61,6 +61,9 @@ public record HetznerSettings(Secret token, URI apiUrl, String location, String 
                 SettingSpec.optional("server-type", "server type of new servers (size); a cluster's size overrides it", "cpx21"),
                 SettingSpec.optional("image", "system image of new servers", "ubuntu-24.04"),
                 SettingSpec.optional("k3s-version", "pinned K3s release installed on new servers (INSTALL_K3S_VERSION)", DEFAULT_K3S_VERSION),
+                SettingSpec.optional("k3s-installer-ref", "git tag or commit of k3s-io/k3s whose install.sh new servers fetch", K3sInstaller.DEFAULT_REF),
+                SettingSpec.optional("k3s-installer-sha256", "sha256 install.sh must have; a server whose download differs refuses to run it",
+                        K3sInstaller.DEFAULT_SHA256),
                 SettingSpec.optional("ssh-keys", "names of project SSH keys to put on servers (none needed; also stops Hetzner mailing a root password)", null),
                 SettingSpec.optional("firewall", "name or id of an existing Hetzner firewall to apply to new servers", null),
                 SettingSpec.optional("installation", "value of the ephemera.dev/installation label, separating installations sharing a project", "default"),
@@ -69,7 +72,7 @@ public record HetznerSettings(Secret token, URI apiUrl, String location, String 
                 SettingSpec.optional("primary-ip", "create a primary IPv4 first, so the address is known before the server boots", "false"),
                 SettingSpec.optional("action-timeout", "longest wait for one Hetzner action (create, delete)", "5m"),
                 SettingSpec.optional("request-timeout", "longest wait for one HTTP answer of the Hetzner API", "30s"),
-                SettingSpec.optional("rate-limit-max-wait", "longest one request waits for the project's API rate limit", "5m"));
+                SettingSpec.optional("rate-limit-max-wait", "longest wait for the project's API rate limit a request accepts; a longer one fails at once", "5m"));
     }
 
     public static HetznerSettings from(Settings s) {
@@ -89,7 +92,9 @@ public record HetznerSettings(Secret token, URI apiUrl, String location, String 
                 s.string("dns-zone").filter(z -> !z.isBlank()).map(z -> z.endsWith(".") ? z.substring(0, z.length() - 1) : z),
                 s.integer("api-port", 6443), s.bool("primary-ip", false),
                 s.duration("action-timeout", Duration.ofMinutes(5)), s.duration("request-timeout", Duration.ofSeconds(30)),
-                s.duration("rate-limit-max-wait", Duration.ofMinutes(5)));
+                s.duration("rate-limit-max-wait", Duration.ofMinutes(5)),
+                new K3sInstaller(s.string("k3s-installer-ref", K3sInstaller.DEFAULT_REF).trim(),
+                        s.string("k3s-installer-sha256", K3sInstaller.DEFAULT_SHA256).trim().toLowerCase(java.util.Locale.ROOT)));
     }
 
     private static boolean isLoopback(String host) {

@@ -1,5 +1,6 @@
 package dev.ephemera.adapters.hetzner;
 
+import dev.ephemera.retry.Sleeper;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
 import dev.ephemera.ports.spi.Health;
+import dev.ephemera.retry.RetryPolicy;
+import dev.ephemera.retry.Sleeper;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,15 +28,15 @@ final class VaultClient {
     private final VaultSession session;
     private final String mount;
 
-    VaultClient(VaultSettings settings, Clock clock, VaultHttp.Backoff backoff) {
+    VaultClient(VaultSettings settings, Clock clock, RetryPolicy policy, Sleeper sleeper) {
         this.settings = settings;
-        this.http = new VaultHttp(settings, backoff);
+        this.http = new VaultHttp(settings, policy, sleeper);
         this.session = new VaultSession(http, VaultLogin.from(settings), clock);
         this.mount = settings.mount();
     }
 
     static VaultClient connect(VaultSettings settings) {
-        VaultClient c = new VaultClient(settings, Clock.systemUTC(), VaultHttp.Backoff.DEFAULT);
+        VaultClient c = new VaultClient(settings, Clock.systemUTC(), VaultHttp.policy(settings), Sleeper.SYSTEM);
         c.start();
         return c;
     }
@@ -122,7 +124,7 @@ final class VaultClient {
             }
             return new Absent();
         }
-        throw VaultErrors.of("read " + path, "GET", p, "read", r, settings.maxRetries() + 1);
+        throw VaultErrors.of("read " + path, "GET", p, "read", r, r.attempts());
     }
 
     /**
@@ -149,7 +151,7 @@ final class VaultClient {
             throw new VaultOutcomeUnknownException("Vault answered " + r.status() + " to POST /v1/" + p + " (" + r.errorsText()
                     + "); it may or may not have applied the write", null);
         }
-        throw VaultErrors.of("write " + path, "POST", p, "create/update", r, settings.maxRetries() + 1);
+        throw VaultErrors.of("write " + path, "POST", p, "create/update", r, r.attempts());
     }
 
     Optional<Metadata> metadata(String path) {
@@ -159,7 +161,7 @@ final class VaultClient {
             return Optional.empty();
         }
         if (r.status() != 200) {
-            throw VaultErrors.of("read the metadata of " + path, "GET", p, "read", r, settings.maxRetries() + 1);
+            throw VaultErrors.of("read the metadata of " + path, "GET", p, "read", r, r.attempts());
         }
         JsonNode d = r.data();
         Map<Long, VersionInfo> versions = new TreeMap<>();
@@ -182,7 +184,7 @@ final class VaultClient {
             return List.of();
         }
         if (r.status() != 200) {
-            throw VaultErrors.of("list " + folder, "LIST", p, "list", r, settings.maxRetries() + 1);
+            throw VaultErrors.of("list " + folder, "LIST", p, "list", r, r.attempts());
         }
         List<String> keys = new ArrayList<>();
         r.data().path("keys").forEach(k -> keys.add(k.asText()));
@@ -194,7 +196,7 @@ final class VaultClient {
         String p = mount + "/metadata/" + path;
         VaultResponse r = session.call("DELETE", p, Optional.empty(), true);
         if (!r.ok() && r.status() != 404) {
-            throw VaultErrors.of("delete " + path + " with all its versions", "DELETE", p, "delete", r, settings.maxRetries() + 1);
+            throw VaultErrors.of("delete " + path + " with all its versions", "DELETE", p, "delete", r, r.attempts());
         }
     }
 
@@ -209,7 +211,7 @@ final class VaultClient {
         versions.forEach(vs::add);
         VaultResponse r = session.call("POST", p, Optional.of(body), true);
         if (!r.ok()) {
-            throw VaultErrors.of("destroy old versions of " + path, "POST", p, "update", r, settings.maxRetries() + 1);
+            throw VaultErrors.of("destroy old versions of " + path, "POST", p, "update", r, r.attempts());
         }
     }
 
@@ -257,7 +259,7 @@ final class VaultClient {
             throw new EphemeraException(ErrorCode.CONFIGURATION, "vault.mount '" + mount + "' is not a KV version 2 mount (" + mount
                     + "/config answered " + config.status() + "); enable one with 'vault secrets enable -path=" + mount + " kv-v2'");
         }
-        throw VaultErrors.of("check the mount " + mount, "GET", "sys/internal/ui/mounts/" + mount, "read", r, settings.maxRetries() + 1);
+        throw VaultErrors.of("check the mount " + mount, "GET", "sys/internal/ui/mounts/" + mount, "read", r, r.attempts());
     }
 
     private EphemeraException noMount() {

@@ -51,16 +51,20 @@ final class VaultErrors {
             case 412:
                 return new EphemeraException(ErrorCode.UNAVAILABLE, "Vault is not yet consistent for " + where + " (412: " + detail + "); retry shortly");
             case 429:
-                return new EphemeraException(ErrorCode.RATE_LIMITED, "Vault kept answering 429 (rate limited) to " + where + " after " + attempts
-                        + " attempts (" + detail + "); raise the rate-limit quota or vault.max-retries");
+                return new EphemeraException(ErrorCode.RATE_LIMITED, "Vault kept answering 429 (rate limited) to " + where + " after " + attempts(attempts)
+                        + " (" + detail + "); raise the rate-limit quota or vault.max-retries");
             case 503:
-                return new EphemeraException(ErrorCode.UNAVAILABLE, "Vault is sealed or has no active node: " + where + " answered 503 after " + attempts
-                        + " attempts (" + detail + "); unseal Vault or check its cluster");
+                return new EphemeraException(ErrorCode.UNAVAILABLE, "Vault is sealed or has no active node: " + where + " answered 503 after " + attempts(attempts)
+                        + " (" + detail + "); unseal Vault or check its cluster");
             default:
                 if (r.status() >= 500) {
                     return new EphemeraException(ErrorCode.UNAVAILABLE, "Vault failed to " + operation + " (" + where + " answered " + r.status() + ": " + detail + ")");
                 }
                 return new EphemeraException(ErrorCode.BACKEND, "unexpected answer from Vault to " + where + ": " + r.status() + " " + detail);
         }
+    }
+
+    private static String attempts(int n) {
+        return n + (n == 1 ? " attempt" : " attempts");
     }
 }

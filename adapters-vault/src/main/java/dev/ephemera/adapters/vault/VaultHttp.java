@@ -7,10 +7,11 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
 import dev.ephemera.domain.secret.Secret;
-import io.github.resilience4j.core.IntervalBiFunction;
-import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
+import dev.ephemera.retry.BoundedBody;
+import dev.ephemera.retry.Retrier;
+import dev.ephemera.retry.RetryPolicy;
+import dev.ephemera.retry.ServerWait;
+import dev.ephemera.retry.Sleeper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -27,6 +28,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Optional;
@@ -40,10 +42,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Speaks HTTP to Vault with the JDK client (which can send {@code LIST}, and never resends a
- * POST on its own). Retries with bounded, jittered exponential backoff what is safe to retry:
+ * POST on its own). Retries under the shared {@link RetryPolicy} ({@code vault.max-retries}
+ * retries, jittered exponential backoff, {@code Retry-After} honoured) what is safe to retry:
  * 429 and 503 (Vault did not apply the request), connection refusals (it was never sent), and
  * for reads also lost connections and 500/502/504. A write whose answer was lost is reported as
- * {@link VaultOutcomeUnknownException}, never resent here.
+ * {@link VaultOutcomeUnknownException}, never resent here. Answers are read with a size limit
+ * ({@link BoundedBody#DEFAULT_LIMIT}).
  */
 final class VaultHttp {
     private static final Logger LOG = LoggerFactory.getLogger(VaultHttp.class);
@@ -51,55 +55,46 @@ final class VaultHttp {
     private static final Set<Integer> RETRY_ALWAYS = Set.of(429, 503);
     private static final Set<Integer> RETRY_READS = Set.of(500, 502, 504);
 
-    /** How retries wait: exponential from {@code initial}, ±50% jitter, never above {@code max}. */
-    record Backoff(Duration initial, Duration max) {
-        static final Backoff DEFAULT = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10));
-    }
-
     private final HttpClient client;
     private final URI base;
     private final Optional<String> namespace;
     private final Duration timeout;
-    private final int maxRetries;
-    private final Retry reads;
-    private final Retry writes;
+    private final RetryPolicy policy;
+    private final Sleeper sleeper;
     private final AtomicLong retried = new AtomicLong();
 
-    VaultHttp(VaultSettings settings, Backoff backoff) {
+    /** The default policy: {@code vault.max-retries} retries, backoff from 200 ms up to 10 s, a Retry-After of up to 10 s. */
+    static RetryPolicy policy(VaultSettings settings) {
+        return new RetryPolicy(settings.maxRetries() + 1, Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(10));
+    }
+
+    VaultHttp(VaultSettings settings) {
+        this(settings, policy(settings), Sleeper.SYSTEM);
+    }
+
+    VaultHttp(VaultSettings settings, RetryPolicy policy, Sleeper sleeper) {
         this.base = settings.address();
         this.namespace = settings.namespace();
         this.timeout = settings.timeout();
-        this.maxRetries = settings.maxRetries();
+        this.policy = policy;
+        this.sleeper = sleeper;
         HttpClient.Builder b = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(settings.timeout())
                 .followRedirects(HttpClient.Redirect.NEVER);
         settings.caCert().ifPresent(ca -> b.sslContext(sslContextTrusting(ca)));
         this.client = b.build();
-        IntervalFunction exponential = IntervalFunction.ofExponentialRandomBackoff(backoff.initial(), 2.0, 0.5, backoff.max());
-        this.reads = Retry.of("vault-read", config(true, exponential, backoff.max()));
-        this.writes = Retry.of("vault-write", config(false, exponential, backoff.max()));
     }
 
-    private RetryConfig config(boolean idempotent, IntervalFunction exponential, Duration max) {
-        IntervalBiFunction<VaultResponse> interval = (attempt, outcome) -> {
-            long wait = exponential.apply(attempt);
-            if (outcome.isRight()) {
-                // Honour Retry-After from a rate-limit quota, but never wait longer than our cap.
-                Optional<Long> after = outcome.get().header("Retry-After").flatMap(VaultHttp::seconds);
-                if (after.isPresent()) {
-                    wait = Math.min(Math.max(wait, after.get() * 1000), max.toMillis());
-                }
-            }
-            retried.incrementAndGet();
-            return wait;
-        };
-        return RetryConfig.<VaultResponse>custom()
-                .maxAttempts(maxRetries + 1)
-                .intervalBiFunction(interval)
+    private Retrier<VaultResponse> retrier(boolean idempotent) {
+        return Retrier.<VaultResponse>builder(idempotent ? "vault-read" : "vault-write", policy)
                 .retryOnResult(r -> RETRY_ALWAYS.contains(r.status()) || (idempotent && RETRY_READS.contains(r.status())))
-                .retryOnException(e -> idempotent ? isTransient(e) : neverSent(e))
-                .failAfterMaxAttempts(false)
+                .retryOnError(e -> idempotent ? isTransient(e) : neverSent(e))
+                .serverWait(r -> r.header("Retry-After").flatMap(v -> ServerWait.retryAfter(v, Clock.systemUTC().instant())))
+                .sleeper(d -> {
+                    retried.incrementAndGet();
+                    sleeper.sleep(d);
+                })
                 .build();
     }
 
@@ -119,19 +114,24 @@ final class VaultHttp {
      */
     VaultResponse send(String method, String path, Optional<JsonNode> body, Optional<Secret> token, boolean idempotent) {
         HttpRequest request = build(method, path, body, token);
-        Retry retry = idempotent ? reads : writes;
+        Retrier.Outcome<VaultResponse> outcome;
         try {
-            return Retry.decorateCheckedSupplier(retry, () -> once(request)).get();
-        } catch (IOException e) {
-            throw failure(method, path, idempotent, e);
+            outcome = retrier(idempotent).run(n -> once(request));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EphemeraException(ErrorCode.UNAVAILABLE, "interrupted while talking to Vault (" + method + " " + path + ")", e);
-        } catch (EphemeraException e) {
-            throw e;
-        } catch (Throwable e) {
+        }
+        if (outcome.error().isPresent()) {
+            Exception e = outcome.error().get();
+            if (e instanceof IOException io) {
+                throw failure(method, path, idempotent, io, outcome.attempts());
+            }
+            if (e instanceof EphemeraException ee) {
+                throw ee;
+            }
             throw new EphemeraException(ErrorCode.INTERNAL, "unexpected failure talking to Vault (" + method + " " + path + "): " + e, e);
         }
+        return outcome.value().orElseThrow().afterAttempts(outcome.attempts());
     }
 
     /** One attempt, no retry: for health checks, which must be quick. */
@@ -139,7 +139,7 @@ final class VaultHttp {
         try {
             return once(build(method, path, Optional.empty(), Optional.empty()));
         } catch (IOException e) {
-            throw failure(method, path, true, e);
+            throw failure(method, path, true, e, 1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EphemeraException(ErrorCode.UNAVAILABLE, "interrupted while talking to Vault", e);
@@ -148,10 +148,8 @@ final class VaultHttp {
 
     private VaultResponse once(HttpRequest request) throws IOException, InterruptedException {
         HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        byte[] bytes;
-        try (InputStream in = response.body()) {
-            bytes = in.readAllBytes();
-        }
+        byte[] bytes = BoundedBody.read(response.body(), BoundedBody.DEFAULT_LIMIT, "Vault's answer to " + request.method() + " "
+                + request.uri().getPath(), "check vault.address (a proxy or another service may be answering)");
         String text = new String(bytes, StandardCharsets.UTF_8);
         JsonNode json = MissingNode.getInstance();
         if (!text.isBlank()) {
@@ -201,7 +199,7 @@ final class VaultHttp {
         return URI.create(sb.toString());
     }
 
-    private EphemeraException failure(String method, String path, boolean idempotent, IOException e) {
+    private EphemeraException failure(String method, String path, boolean idempotent, IOException e, int attempts) {
         if (causedBy(e, SSLException.class)) {
             return new EphemeraException(ErrorCode.UNAVAILABLE, "TLS with Vault at " + base + " failed (" + rootMessage(e)
                     + "); if Vault's certificate comes from a private CA, set vault.ca-cert to that CA's PEM file", e);
@@ -211,7 +209,7 @@ final class VaultHttp {
                     + "); Vault may or may not have applied it", e);
         }
         return new EphemeraException(ErrorCode.UNAVAILABLE, "cannot reach Vault at " + base + " for " + method + " " + path + " after "
-                + (maxRetries + 1) + " attempts: " + rootMessage(e) + "; check vault.address and that Vault is up", e);
+                + attempts + (attempts == 1 ? " attempt: " : " attempts: ") + rootMessage(e) + "; check vault.address and that Vault is up", e);
     }
 
     private static boolean isTransient(Throwable e) {
@@ -240,14 +238,6 @@ final class VaultHttp {
         }
         String m = t.getMessage();
         return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
-    }
-
-    private static Optional<Long> seconds(String value) {
-        try {
-            return Optional.of(Long.parseLong(value.trim()));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
     }
 
     /** An SSL context trusting only the CA certificates in a PEM file, as VAULT_CACERT does. */

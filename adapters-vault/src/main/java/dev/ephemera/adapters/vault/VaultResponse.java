@@ -9,9 +9,23 @@ import java.util.Optional;
 
 /**
  * One answer from Vault: the status, the JSON body (missing when there was none or it was not
- * JSON) and the raw text for messages.
+ * JSON), the raw text for messages, and how many attempts it took.
  */
-record VaultResponse(int status, JsonNode body, String text, HttpHeaders headers) {
+record VaultResponse(int status, JsonNode body, String text, HttpHeaders headers, int attempts) {
+    VaultResponse {
+        if (attempts < 1) {
+            throw new IllegalArgumentException("an answer follows at least one attempt");
+        }
+    }
+
+    VaultResponse(int status, JsonNode body, String text, HttpHeaders headers) {
+        this(status, body, text, headers, 1);
+    }
+
+    /** This answer, as the last of {@code n} attempts. */
+    VaultResponse afterAttempts(int n) {
+        return new VaultResponse(status, body, text, headers, n);
+    }
 
     static VaultResponse of(int status, JsonNode body) {
         return new VaultResponse(status, body == null ? MissingNode.getInstance() : body, body == null ? "" : body.toString(),

@@ -174,7 +174,7 @@ final class VaultSession {
                     : "; check the role id and that the secret id is current (secret ids can expire or be used up)"));
         }
         if (!r.ok()) {
-            throw VaultErrors.of("log in", "POST", req.path(), "update", r, 1);
+            throw VaultErrors.of("log in", "POST", req.path(), "update", r, r.attempts());
         }
         JsonNode auth = r.auth();
         String token = auth.path("client_token").asText("");

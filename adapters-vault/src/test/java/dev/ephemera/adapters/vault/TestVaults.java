@@ -2,6 +2,8 @@ package dev.ephemera.adapters.vault;
 
 import dev.ephemera.ports.spi.Settings;
 import dev.ephemera.testkit.fake.vault.FakeVault;
+import dev.ephemera.retry.RetryPolicy;
+import dev.ephemera.retry.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -9,7 +11,10 @@ import java.util.Map;
 
 /** Builds clients, stores and sinks against a {@link FakeVault}, with short backoffs so retry tests stay fast. */
 final class TestVaults {
-    static final VaultHttp.Backoff FAST = new VaultHttp.Backoff(Duration.ofMillis(1), Duration.ofMillis(20));
+    /** The shared policy with the settings' attempts and millisecond waits, so retries do not slow the tests. */
+    static RetryPolicy fast(VaultSettings s) {
+        return new RetryPolicy(s.maxRetries() + 1, Duration.ofMillis(1), Duration.ofMillis(20), Duration.ofMillis(20));
+    }
 
     private TestVaults() {
     }
@@ -31,7 +36,7 @@ final class TestVaults {
     }
 
     static VaultClient client(Map<String, Object> section, Clock clock) {
-        VaultClient c = new VaultClient(vaultSettings(section), clock, FAST);
+        VaultClient c = new VaultClient(vaultSettings(section), clock, fast(vaultSettings(section)), Sleeper.SYSTEM);
         c.start();
         return c;
     }

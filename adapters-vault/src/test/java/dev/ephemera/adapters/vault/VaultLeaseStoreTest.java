@@ -272,7 +272,8 @@ class VaultLeaseStoreTest {
     }
 
     private void softDelete(String key) {
-        VaultHttp http = new VaultHttp(TestVaults.vaultSettings(TestVaults.section(vault)), TestVaults.FAST);
+        VaultHttp http = new VaultHttp(TestVaults.vaultSettings(TestVaults.section(vault)),
+                TestVaults.fast(TestVaults.vaultSettings(TestVaults.section(vault))), dev.ephemera.retry.Sleeper.SYSTEM);
         VaultResponse r = http.send("DELETE", "secret/data/" + key, Optional.empty(),
                 Optional.of(dev.ephemera.domain.secret.Secret.of(vault.rootToken())), true);
         assertThat(r.status()).isEqualTo(204);

@@ -106,7 +106,8 @@ class VaultSecretSinkTest {
     void putAfterSoftDelete() {
         VaultSecretSink sink = sink(Map.of());
         sink.put(SecretAddress.of("c1", "kubeconfig"), Secret.of("one"));
-        VaultHttp http = new VaultHttp(TestVaults.vaultSettings(TestVaults.section(vault)), TestVaults.FAST);
+        VaultHttp http = new VaultHttp(TestVaults.vaultSettings(TestVaults.section(vault)),
+                TestVaults.fast(TestVaults.vaultSettings(TestVaults.section(vault))), dev.ephemera.retry.Sleeper.SYSTEM);
         http.send("DELETE", "secret/data/ephemera/clusters/c1", java.util.Optional.empty(), java.util.Optional.of(Secret.of(vault.rootToken())), true);
 
         sink.put(SecretAddress.of("c1", "kubeconfig"), Secret.of("two"));

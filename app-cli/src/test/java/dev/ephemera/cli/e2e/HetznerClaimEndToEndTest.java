@@ -1,7 +1,7 @@
 package dev.ephemera.cli.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumingThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -132,7 +132,9 @@ class HetznerClaimEndToEndTest {
             assertThat(e.pathOnly()).isEqualTo("/api/v1/namespaces/ephemera-ci/secrets");
         });
 
-        assumingThat(World.kubectl().isPresent(), () -> {
+        // The real kubectl with the CI kubeconfig. Without kubectl the rest still runs, and the test ends as skipped (below).
+        boolean kubectlChecked = World.kubectl().isPresent();
+        if (kubectlChecked) {
             World.Run run = world.kubectl("--kubeconfig", kc.toString(), "get", "--raw", SERVICE_ACCOUNTS);
             assertThat(run.exit()).as("kubectl failed: %s", run.stderr()).isZero();
             List<String> names = new ArrayList<>();
@@ -142,7 +144,7 @@ class HetznerClaimEndToEndTest {
                 assertThat(e.userAgent()).startsWith("kubectl");
                 assertThat(e.authorization()).isEqualTo("Bearer " + token);
             });
-        });
+        }
         // Without the token (TLS verified against the same CA, no credentials) the API server refuses: anonymous auth is off.
         HttpResponse<String> anonymous = anonymousClient(caInKubeconfig).send(HttpRequest.newBuilder(URI.create(endpoint + SERVICE_ACCOUNTS))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
@@ -176,6 +178,8 @@ class HetznerClaimEndToEndTest {
                 .as("no lease held: %s", deleted.path("lease")).isTrue();
         Cli gone = ephemera("cluster", "kubeconfig", "pr-42-shop");
         assertThat(gone.exit()).as("the stored kubeconfig is gone too").isEqualTo(3);
+        assumeTrue(kubectlChecked, "kubectl is not installed, so the CI kubeconfig was not tried with the real kubectl; "
+                + "every other check above passed");
     }
 
     /** An HTTPS client that trusts only {@code caPem} and offers no credentials. */
@@ -189,6 +193,23 @@ class HetznerClaimEndToEndTest {
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(null, tmf.getTrustManagers(), null);
         return HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    @Test
+    @DisplayName("delete against an API without GET /primary_ips fails at once with exit 8 naming the endpoint; the record stays Deleting")
+    void missingEndpointFailsTheDeleteAtOnce() throws Exception {
+        world = World.start(dir);
+        Cli create = ephemera("cluster", "create", "pr-8-shop", "--backend", "hetzner", "--wait", "--timeout", "3m", "--output", "json");
+        assertThat(create.exit()).as(create.err()).isZero();
+        world.hetzner.withoutEndpoint("GET", "/primary_ips");
+
+        Cli delete = ephemera("cluster", "delete", "pr-8-shop", "--wait", "--timeout", "3m");
+
+        assertThat(delete.exit()).as(delete.err()).isEqualTo(ExitCodes.BACKEND);
+        assertThat(delete.err()).contains("GET /v1/primary_ips").contains("hetzner.api-url");
+        assertThat(world.hetzner.requests().stream().filter(r -> r.startsWith("GET /v1/primary_ips")).count())
+                .as("asked once, not retried until the timeout").isEqualTo(1);
+        assertThat(record("pr-8-shop").path("phase").asText()).isEqualToIgnoringCase("deleting");
     }
 
     @Test

@@ -62,6 +62,7 @@ public final class FakeGitHub implements AutoCloseable {
     private static final List<Extra> EXTRAS = List.of(
             new Extra("GET", Pattern.compile("/app"), "apps/get-authenticated"),
             new Extra("GET", Pattern.compile("/user"), "users/get-authenticated"),
+            new Extra("GET", Pattern.compile("/rate_limit"), "rate-limit/get"),
             new Extra("DELETE", Pattern.compile("/repos/([^/]+)/([^/]+)/environments/([^/]+)/secrets/([^/]+)"), "actions/delete-environment-secret"),
             new Extra("GET", Pattern.compile("/repositories/([0-9]+)/issues/([0-9]+)/comments"), "issues/list-comments"),
             new Extra("GET", Pattern.compile("/repos/([^/]+)/([^/]+)"), "repos/get"));
@@ -563,6 +564,21 @@ public final class FakeGitHub implements AutoCloseable {
                 a.set("permissions", mapper.createObjectNode().put("secrets", "write").put("issues", "write"));
                 a.set("events", mapper.createArrayNode().add("pull_request"));
                 return new Answer(200, a.toString());
+            }
+            case "rate-limit/get": {
+                // https://docs.github.com/rest/rate-limit/rate-limit#get-rate-limit-status-for-the-authenticated-user
+                // Any valid token may ask; the call does not count against the limit.
+                Optional<Principal> who = bearer(x).flatMap(this::principal);
+                if (who.isEmpty()) {
+                    return error(401, "Bad credentials");
+                }
+                x.principal = who.get();
+                long reset = now().getEpochSecond() + 3600;
+                ObjectNode core = mapper.createObjectNode().put("limit", 5000).put("used", 0).put("remaining", 5000).put("reset", reset);
+                ObjectNode body = mapper.createObjectNode();
+                body.putObject("resources").set("core", core);
+                body.set("rate", core.deepCopy());
+                return new Answer(200, body.toString());
             }
             case "users/get-authenticated": {
                 Optional<Principal> who = bearer(x).flatMap(this::principal);

@@ -129,6 +129,14 @@ final class CloudConfigBoot {
                 problems.add("K3s is installed without INSTALL_K3S_VERSION: the version is whatever the channel points at");
                 version = Optional.of("unpinned");
             }
+            // The installer itself must be pinned: a fixed ref, its sha256 checked before it runs.
+            if (script.contains("get.k3s.io")) {
+                problems.add("the K3s installer comes from get.k3s.io, which serves whatever install.sh is newest: fetch it at a pinned ref");
+            }
+            int check = script.indexOf("sha256sum");
+            if (check < 0 || check > installer.start()) {
+                problems.add("the K3s installer is run without checking its sha256 first");
+            }
             Matcher b = BLOCK.matcher(script);
             blocked = b.find() && b.start() < installer.start();
             if (!blocked) {

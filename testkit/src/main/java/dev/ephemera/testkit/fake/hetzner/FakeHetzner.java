@@ -217,6 +217,7 @@ public final class FakeHetzner implements AutoCloseable {
     private final Set<String> restricted = new java.util.HashSet<>();
     private final List<Fault> faults = new ArrayList<>();
     private final List<Fault> losses = new ArrayList<>();
+    private final List<Fault> missing = new ArrayList<>();
     private final List<Fault> actionFailures = new ArrayList<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private final List<String> violations = new CopyOnWriteArrayList<>();
@@ -344,6 +345,17 @@ public final class FakeHetzner implements AutoCloseable {
             for (int i = 0; i < times; i++) {
                 faults.add(new Fault(method, Pattern.compile(pathRegex), code, message(code)));
             }
+        }
+    }
+
+    /**
+     * From now on the fake behaves like an API without this endpoint (a proxy that forwards only
+     * part of the API, a wrong {@code api-url}): every request matching method and path regex
+     * (below {@code /v1}) is answered 404 {@code not_found}, after the usual spec checks.
+     */
+    public void withoutEndpoint(String method, String pathRegex) {
+        synchronized (lock) {
+            missing.add(new Fault(method, Pattern.compile(pathRegex), "not_found", "not found"));
         }
     }
 
@@ -502,6 +514,11 @@ public final class FakeHetzner implements AutoCloseable {
                     if (!problems.isEmpty()) {
                         violations.addAll(problems);
                         throw new ApiError("invalid_input", "invalid input: " + String.join("; ", problems), null);
+                    }
+                    for (Fault m : missing) {
+                        if (m.method().equalsIgnoreCase(method) && m.path().matcher(path).matches()) {
+                            throw new ApiError("not_found", "not found", null);
+                        }
                     }
                     Fault fault = take(faults, method, path);
                     if (fault != null) {
