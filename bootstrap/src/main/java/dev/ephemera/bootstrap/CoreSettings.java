@@ -42,7 +42,8 @@ public final class CoreSettings {
             SettingSpec.secret("token", "Bearer token required on API routes (env: or file: reference); none means open.", false),
             SettingSpec.optional("shutdown-timeout", "How long SIGTERM waits for requests in flight.", "30s"),
             SettingSpec.optional("reap-interval", "How often the server's reaper deletes expired, released, failed and stuck clusters; 0 turns it off.", "1m"),
-            SettingSpec.optional("reap-orphans", "Backends whose labelled resources are checked for orphans at each sweep (comma list).", null));
+            SettingSpec.optional("reap-orphans", "Backends whose labelled resources are checked for orphans at each sweep (comma list).", null),
+            SettingSpec.optional("health-cache", "How long /readyz reuses its adapter checks, so polling it does not spend a cloud API's rate limit; 0s checks every time.", "30s"));
 
     /** Sections owned by the core, with their settings. */
     public static final Map<String, List<SettingSpec>> SECTIONS = Map.of("policies", POLICIES, "server", SERVER,
