@@ -68,4 +68,19 @@ class ReaperScheduleTest {
             }
         }
     }
+
+    @Test
+    void aMisspeltReapOrphansBackendStopsTheServerFromStarting() throws Exception {
+        Path cfg = dir.resolve("ephemera.yaml");
+        Files.writeString(cfg, "sqlite:\n  path: " + dir.resolve("state.db") + "\nfile:\n  directory: " + dir.resolve("secrets") + "\n");
+        try (Ephemera ephemera = Ephemera.start(new ConfigLoader(AdapterRegistry.discover())
+                .load(new ConfigLoader.Request(Optional.of(cfg), Map.of(), dir, dir)), AdapterRegistry.discover());
+             EphemeraServer server = new EphemeraServer(ephemera, new ServerSettings("127.0.0.1", 0, 1024, Optional.empty(),
+                     Duration.ofSeconds(5), Duration.ofMinutes(1), List.of("instant", "hetzenr")))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(server::start)
+                    .isInstanceOfSatisfying(dev.ephemera.domain.error.EphemeraException.class,
+                            e -> assertThat(e.code()).isEqualTo(dev.ephemera.domain.error.ErrorCode.CONFIGURATION))
+                    .hasMessageContaining("hetzenr").hasMessageContaining("instant");
+        }
+    }
 }
