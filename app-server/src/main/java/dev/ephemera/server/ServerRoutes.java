@@ -67,6 +67,17 @@ public final class ServerRoutes {
         // Webhooks: their own sub-router, ahead of the API's; they authenticate by signature, not by server.token.
         Router webhooks = Router.router(vertx);
         GitHubWebhookHandler.mount(webhooks, new GitHubWebhookHandler(vertx, () -> ephemera.get(CodeHostWebhooks.class), new CodeHostEventLog(1_000)));
+        // Nothing under /v1/webhooks/ falls through to the API: an unknown webhook is 404, a wrong method 405.
+        webhooks.route().handler(ctx -> {
+            if (ctx.normalizedPath().equals(GitHubWebhookHandler.PATH)) {
+                ctx.response().putHeader("Allow", "POST");
+                Problems.send(ctx, 405, "Method Not Allowed", ctx.request().method() + " is not allowed on " + ctx.request().path()
+                        + "; GitHub delivers with POST", ErrorCode.INVALID);
+            } else {
+                Problems.send(ctx, 404, "Not Found", "no webhook at " + ctx.request().path() + "; GitHub's is " + GitHubWebhookHandler.PATH,
+                        ErrorCode.NOT_FOUND);
+            }
+        });
         router.route(GitHubWebhookHandler.MOUNT + "/*").subRouter(webhooks);
 
         // The API: bearer token (if set), then the body limit, then the API's own routes.
@@ -116,7 +127,6 @@ public final class ServerRoutes {
         String title = io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase();
         String detail = status == 413 ? "request body is larger than server.body-limit (" + settings.bodyLimit() + " bytes)"
                 : status >= 500 ? "internal error; see the server log" : title;
-        Problems.send(ctx, status, title, detail, status >= 500 ? ErrorCode.INTERNAL : status == 401 ? ErrorCode.UNAUTHENTICATED
-                : status == 403 ? ErrorCode.PERMISSION_DENIED : status == 404 ? ErrorCode.NOT_FOUND : ErrorCode.INVALID);
+        Problems.send(ctx, status, title, detail, status >= 500 ? ErrorCode.INTERNAL : Problems.codeFor(status));
     }
 }

@@ -92,6 +92,11 @@ class ServerSecurityTest {
     @DisplayName("404, 405 and 413 are problem documents with Ephemera's code")
     void errorsCarryTheCode() throws Exception {
         assertProblem(RawHttp.send(port, "GET /nope HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close", "", QUICK), 404, "NOT_FOUND");
+        assertProblem(RawHttp.send(port, "GET /v1/nothing-here HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer t0ken\r\n"
+                + "Connection: close", "", QUICK), 404, "NOT_FOUND");
+        assertProblem(RawHttp.send(port, "GET /v1/webhooks/github HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close", "", QUICK), 405, "INVALID");
+        assertProblem(RawHttp.send(port, "POST /v1/webhooks/gitlab HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close", "", QUICK),
+                404, "NOT_FOUND");
         assertProblem(RawHttp.send(port, "GET /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close", "", QUICK), 405, "INVALID");
         assertProblem(RawHttp.send(port, "DELETE /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close", "", QUICK), 405, "INVALID");
         // Flagger's route has its own, smaller limit.
