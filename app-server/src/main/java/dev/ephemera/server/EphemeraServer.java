@@ -72,6 +72,7 @@ public final class EphemeraServer implements AutoCloseable {
         try {
             server = vertx.createHttpServer(options)
                     .requestHandler(ServerRoutes.create(vertx, ephemera, settings, metrics, activeRequests))
+                    .invalidRequestHandler(ServerRoutes::invalidRequest)
                     .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;

@@ -7,6 +7,8 @@ import dev.ephemera.domain.error.ErrorCode;
 import dev.ephemera.ports.codehost.CodeHostWebhooks;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -104,6 +106,31 @@ public final class ServerRoutes {
      */
     static void mountApi(Router api, Vertx vertx, Ephemera ephemera, ServerSettings settings) {
         // API handlers (e.g. /clusters) mount here: api.get("/clusters").handler(...).
+    }
+
+    /**
+     * Requests Vert.x refuses before routing (a request line or headers beyond the limits, a
+     * malformed request): the same statuses as Vert.x's own handler, as problem documents.
+     */
+    static void invalidRequest(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        int status;
+        String detail;
+        if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+            status = 414;
+            detail = "the request line is longer than 8192 bytes";
+        } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+            status = 431;
+            detail = "the request headers are larger than 16384 bytes";
+        } else {
+            status = 400;
+            detail = "the request is not valid HTTP";
+        }
+        JsonObject body = new JsonObject().put("type", "about:blank")
+                .put("title", io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase())
+                .put("status", status).put("detail", detail).put("code", ErrorCode.INVALID.name());
+        request.response().setStatusCode(status).putHeader("content-type", Problems.CONTENT_TYPE).putHeader("connection", "close")
+                .end(body.encode());
     }
 
     private static void tooLarge(RoutingContext ctx, String detail) {

@@ -109,6 +109,14 @@ class ServerSecurityTest {
     }
 
     @Test
+    @DisplayName("what Vert.x refuses before routing (too long a line, too large headers, not HTTP) is a problem document too")
+    void malformedRequestsAreProblems() throws Exception {
+        assertProblem(RawHttp.send(port, "GET /" + "a".repeat(9000) + " HTTP/1.1\r\nHost: 127.0.0.1", "", QUICK), 414, "INVALID");
+        assertProblem(RawHttp.send(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "b".repeat(20000), "", QUICK), 431, "INVALID");
+        assertProblem(RawHttp.send(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: nope", "", QUICK), 400, "INVALID");
+    }
+
+    @Test
     @DisplayName("an exception in a handler is a 500 problem document with code INTERNAL, and no detail of the exception")
     void aHandlerBugIsA500Problem() throws Exception {
         Vertx vertx = Vertx.vertx();
