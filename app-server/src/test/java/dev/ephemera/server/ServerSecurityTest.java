@@ -117,6 +117,21 @@ class ServerSecurityTest {
     }
 
     @Test
+    @DisplayName("ephemera_http_server_active_requests counts each request once, ended or cut off")
+    void activeRequestsAreCountedOnce() throws Exception {
+        RawHttp.send(port, "POST /v1/clusters HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000", "", QUICK); // cut off after the 401
+        RawHttp.send(port, "GET /nope HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close", "", QUICK);
+        RawHttp.send(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close", "", QUICK);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (server.activeRequests() != 0 && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        assertThat(server.activeRequests()).isZero();
+        RawHttp.Answer metrics = RawHttp.send(port, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close", "", QUICK);
+        assertThat(metrics.body()).contains("ephemera_http_server_active_requests 1.0"); // the scrape itself
+    }
+
+    @Test
     @DisplayName("an exception in a handler is a 500 problem document with code INTERNAL, and no detail of the exception")
     void aHandlerBugIsA500Problem() throws Exception {
         Vertx vertx = Vertx.vertx();
