@@ -275,15 +275,31 @@ public final class ClusterCommand implements Runnable {
         @Option(names = "--orphans", paramLabel = "BACKEND", split = ",", description = "Backends to scan for orphaned resources.")
         List<String> orphans = new ArrayList<>();
 
+        /**
+         * Exit 0 when every deletion it tried succeeded; 7 (all failures unavailable) or 8 otherwise,
+         * with the failures listed. Unknown {@code --orphans} backends are refused (10) before the sweep.
+         */
         @Override
         protected int run(CliContext ctx) {
-            Reaper.Sweep s = ctx.ephemera().get(Reaper.class).sweep(orphans);
+            Reaper reaper = ctx.ephemera().get(Reaper.class);
+            reaper.requireKnownBackends(orphans);
+            Reaper.Sweep s = reaper.sweep(orphans);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("markedForDeletion", s.markedForDeletion());
             m.put("deleted", s.deleted());
             m.put("orphansDestroyed", s.orphansDestroyed().stream().map(r -> r.kind() + "/" + r.id()).toList());
+            m.put("failures", s.failures().stream().map(f -> {
+                Map<String, Object> each = new LinkedHashMap<>();
+                each.put("subject", f.subject());
+                each.put("code", f.code().name());
+                each.put("reason", f.reason());
+                return each;
+            }).toList());
             ctx.render(m);
-            return ExitCodes.OK;
+            if (s.failures().isEmpty()) {
+                return ExitCodes.OK;
+            }
+            return s.failures().stream().allMatch(f -> ExitCodes.of(f.code()) == ExitCodes.UNAVAILABLE) ? ExitCodes.UNAVAILABLE : ExitCodes.BACKEND;
         }
     }
 }

@@ -4,8 +4,10 @@ import dev.ephemera.application.Reaper;
 import dev.ephemera.bootstrap.Ephemera;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +34,10 @@ public final class EphemeraServer implements AutoCloseable {
 
     private final Ephemera ephemera;
     private final ServerSettings settings;
+    private static final String VERTX_ACTIVE_REQUESTS = "vertx.http.server.active.requests";
+
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final AtomicLong activeRequests = new AtomicLong();
     private Vertx vertx;
     private HttpServer server;
     private ReaperSchedule reaper;
@@ -46,6 +52,15 @@ public final class EphemeraServer implements AutoCloseable {
         if (server != null) {
             return server.actualPort();
         }
+        if (!settings.reapInterval().isZero() && !settings.reapOrphans().isEmpty()) {
+            ephemera.get(Reaper.class).requireKnownBackends(settings.reapOrphans()); // a misspelt server.reap-orphans fails the start
+        }
+        // Vert.x's micrometer metrics register this gauge again on every request, which Micrometer
+        // answers with a "Gauge has been already registered" warning; the server counts its active
+        // requests itself instead (ephemera_http_server_active_requests).
+        metrics.config().meterFilter(MeterFilter.deny(id -> VERTX_ACTIVE_REQUESTS.equals(id.getName())));
+        Gauge.builder("ephemera.http.server.active.requests", activeRequests, AtomicLong::get)
+                .description("HTTP requests being processed, held Flagger gate requests included").register(metrics);
         new JvmMemoryMetrics().bindTo(metrics);
         new JvmThreadMetrics().bindTo(metrics);
         vertx = Vertx.builder()
@@ -56,7 +71,8 @@ public final class EphemeraServer implements AutoCloseable {
                 .setMaxInitialLineLength(8192).setMaxHeaderSize(16384);
         try {
             server = vertx.createHttpServer(options)
-                    .requestHandler(ServerRoutes.create(vertx, ephemera, settings, metrics))
+                    .requestHandler(ServerRoutes.create(vertx, ephemera, settings, metrics, activeRequests))
+                    .invalidRequestHandler(ServerRoutes::invalidRequest)
                     .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -74,6 +90,11 @@ public final class EphemeraServer implements AutoCloseable {
             LOG.info("reaper scheduled every={}s orphans={}", settings.reapInterval().toSeconds(), settings.reapOrphans());
         }
         return server.actualPort();
+    }
+
+    /** Requests being processed now (the {@code ephemera_http_server_active_requests} gauge). */
+    public long activeRequests() {
+        return activeRequests.get();
     }
 
     public Vertx vertx() {

@@ -24,10 +24,13 @@ import org.slf4j.LoggerFactory;
  * event is handed to the {@link CodeHostEventLog}, and GitHub gets its answer at once (it gives
  * up after 10 seconds): 202 for a new event, 200 for a redelivery or an event we do not act on,
  * 401 problem for a missing or wrong signature (nothing recorded), 400 for an authentic body that
- * is not what the event promises, 413 beyond the body limit.
+ * is not what the event promises, 413 beyond the body limit, and 501 (a configuration problem,
+ * no {@code Retry-After}: retrying cannot help) when this server has no {@code github.webhook-secret}.
  */
 public final class GitHubWebhookHandler implements Handler<RoutingContext> {
-    public static final String PATH = "/v1/webhooks/github";
+    /** Where the webhook sub-router is mounted. */
+    public static final String MOUNT = "/v1/webhooks";
+    public static final String PATH = MOUNT + "/github";
     /**
      * GitHub caps deliveries at 25 MB; the events we act on are a few tens of KB. 5 MB keeps
      * every real pull_request or repository_dispatch delivery and bounds what an unsigned
@@ -51,9 +54,9 @@ public final class GitHubWebhookHandler implements Handler<RoutingContext> {
         this.events = events;
     }
 
-    /** Adds the route, with its own body limit and a 413 that names it, ahead of the generic {@code /v1/*} handlers. */
-    public static void mount(Router router, GitHubWebhookHandler handler) {
-        router.post(PATH)
+    /** Adds the route to the webhook sub-router (mounted at {@link #MOUNT}), with its own body limit and a 413 that names it. */
+    public static void mount(Router webhooks, GitHubWebhookHandler handler) {
+        webhooks.post(PATH.substring(MOUNT.length()))
                 .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT))
                 .handler(handler)
                 .failureHandler(ctx -> {
@@ -134,9 +137,10 @@ public final class GitHubWebhookHandler implements Handler<RoutingContext> {
             if (e.code() == ErrorCode.UNAUTHENTICATED) {
                 LOG.warn("github webhook refused delivery={} reason=signature remote={}", id, ctx.request().remoteAddress());
             } else if (e.code() == ErrorCode.CONFIGURATION) {
-                LOG.error("github webhook unavailable delivery={} error={}", id, e.getMessage());
-                ctx.response().putHeader("Retry-After", "60");
-                Problems.send(ctx, 503, "Service Unavailable", e.getMessage(), ErrorCode.CONFIGURATION);
+                // Not a passing outage: nothing changes until someone configures the secret, so no Retry-After.
+                LOG.error("github webhook not configured delivery={} error={}", id, e.getMessage());
+                Problems.send(ctx, 501, "Not Implemented", "GitHub webhooks are not configured on this server: " + e.getMessage(),
+                        ErrorCode.CONFIGURATION);
                 return;
             } else {
                 LOG.warn("github webhook refused delivery={} code={} error={}", id, e.code(), e.getMessage());

@@ -31,10 +31,13 @@ public final class Problems {
         };
     }
 
-    /** Sends a problem; {@code code} (our error code) is added when known. */
+    /** Sends a problem with our error {@code code}; without one, the code that fits the status. */
     public static void send(RoutingContext ctx, int status, String title, String detail, ErrorCode code) {
         if (ctx.response().ended() || ctx.response().closed()) {
             return;
+        }
+        if (code == null) {
+            code = codeFor(status);
         }
         JsonObject body = new JsonObject().put("type", "about:blank").put("title", title).put("status", status);
         if (detail != null) {
@@ -45,6 +48,21 @@ public final class Problems {
         }
         body.put("instance", ctx.request().path());
         ctx.response().setStatusCode(status).putHeader("content-type", CONTENT_TYPE).end(body.encode());
+    }
+
+    /** The error code of an HTTP status we did not choose ourselves (one Vert.x answered with). */
+    static ErrorCode codeFor(int status) {
+        return switch (status) {
+            case 401 -> ErrorCode.UNAUTHENTICATED;
+            case 403 -> ErrorCode.PERMISSION_DENIED;
+            case 404 -> ErrorCode.NOT_FOUND;
+            case 409 -> ErrorCode.CONFLICT;
+            case 429 -> ErrorCode.RATE_LIMITED;
+            case 502 -> ErrorCode.BACKEND;
+            case 503 -> ErrorCode.UNAVAILABLE;
+            case 504 -> ErrorCode.TIMEOUT;
+            default -> status >= 500 ? ErrorCode.INTERNAL : ErrorCode.INVALID;
+        };
     }
 
     public static void send(RoutingContext ctx, EphemeraException e) {

@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the {@link Reaper} every {@code server.reap-interval} while the server is up, so clusters
  * are torn down on time without anyone calling {@code ephemera cluster reap}. Sweeps run off the
- * event loop and never overlap; a failed sweep is logged and the next one tries again.
+ * event loop and never overlap. A deletion that fails is logged and counted
+ * ({@code ephemera_reaper_deletion_failures}) without stopping the sweep; a sweep that fails as a
+ * whole (the state store is down) is counted in {@code ephemera_reaper_failures}; the next one tries again.
  */
 final class ReaperSchedule {
     private static final Logger LOG = LoggerFactory.getLogger(ReaperSchedule.class);
@@ -30,6 +32,7 @@ final class ReaperSchedule {
     private final Counter failures;
     private final Counter deleted;
     private final Counter orphans;
+    private final Counter deletionFailures;
     private long timer = -1;
 
     ReaperSchedule(Vertx vertx, Supplier<Reaper> reaper, List<String> orphanBackends, MeterRegistry metrics) {
@@ -40,6 +43,8 @@ final class ReaperSchedule {
         this.failures = Counter.builder("ephemera_reaper_failures").description("Reaper sweeps that failed").register(metrics);
         this.deleted = Counter.builder("ephemera_reaper_clusters_deleted").description("Clusters the reaper deleted").register(metrics);
         this.orphans = Counter.builder("ephemera_reaper_orphans_destroyed").description("Orphaned resources destroyed").register(metrics);
+        this.deletionFailures = Counter.builder("ephemera_reaper_deletion_failures")
+                .description("Deletions a sweep tried that failed (the next sweep tries again)").register(metrics);
     }
 
     void start(Duration every) {
@@ -72,6 +77,9 @@ final class ReaperSchedule {
             sweeps.increment();
             deleted.increment(s.deleted().size());
             orphans.increment(s.orphansDestroyed().size());
+            deletionFailures.increment(s.failures().size());
+            s.failures().forEach(f -> LOG.warn("reaper deletion failed, the next sweep retries subject={} code={} reason={}",
+                    f.subject(), f.code(), f.reason()));
             if (!s.markedForDeletion().isEmpty() || !s.deleted().isEmpty() || !s.orphansDestroyed().isEmpty()) {
                 LOG.info("reaper sweep marked={} deleted={} orphans={}", s.markedForDeletion(), s.deleted(), s.orphansDestroyed().size());
             }

@@ -31,10 +31,10 @@ class EphemeraServerTest {
 
     private void start(Optional<Secret> token) throws IOException {
         Path cfg = dir.resolve("ephemera.yaml");
-        Files.writeString(cfg, "sqlite:\n  path: " + dir.resolve("state.db") + "\nfile:\n  directory: " + dir.resolve("secrets") + "\n");
+        Files.writeString(cfg, "backend: instant\nsqlite:\n  path: " + dir.resolve("state.db") + "\nfile:\n  directory: " + dir.resolve("secrets") + "\n");
         ephemera = Ephemera.start(new ConfigLoader(AdapterRegistry.discover()).load(new ConfigLoader.Request(Optional.of(cfg), Map.of(), dir, dir)),
                 AdapterRegistry.discover());
-        server = new EphemeraServer(ephemera, new ServerSettings("127.0.0.1", 0, 1024, token, Duration.ofSeconds(5)));
+        server = new EphemeraServer(ephemera, new ServerSettings("127.0.0.1", 0, 1024, token, Duration.ofSeconds(5)).withHealthCache(Duration.ZERO));
         base = "http://127.0.0.1:" + server.start();
     }
 
@@ -60,7 +60,8 @@ class EphemeraServerTest {
         assertThat(health.body()).contains("\"status\":\"ok\"");
         HttpResponse<String> ready = get("/readyz");
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
-        assertThat(ready.body()).contains("ClusterRepository/sqlite").contains("LeaseStore/sqlite").contains("SecretSink/file");
+        assertThat(ready.body()).contains("ClusterRepository/sqlite").contains("LeaseStore/sqlite").contains("SecretSink/file")
+                .contains("ClusterBackend/instant");
         HttpResponse<String> metrics = get("/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.headers().firstValue("content-type")).get().asString().startsWith("text/plain");

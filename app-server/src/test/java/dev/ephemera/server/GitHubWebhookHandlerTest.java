@@ -72,7 +72,9 @@ class GitHubWebhookHandlerTest {
         private void start(Supplier<CodeHostWebhooks> webhooks) throws Exception {
             vertx = Vertx.vertx();
             Router router = Router.router(vertx);
-            GitHubWebhookHandler.mount(router, new GitHubWebhookHandler(vertx, webhooks, log));
+            Router hooks = Router.router(vertx); // as ServerRoutes mounts it: the webhooks' own sub-router
+            GitHubWebhookHandler.mount(hooks, new GitHubWebhookHandler(vertx, webhooks, log));
+            router.route(GitHubWebhookHandler.MOUNT + "/*").subRouter(hooks);
             router.route().failureHandler(ctx -> Problems.send(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500, "Failed", null, null));
             server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture()
                     .get(10, TimeUnit.SECONDS);
@@ -168,7 +170,7 @@ class GitHubWebhookHandlerTest {
         }
 
         @Test
-        @DisplayName("answers 503 with what to configure when the verifier cannot be made")
+        @DisplayName("answers 501 (a configuration problem, no Retry-After) with what to configure when the verifier cannot be made")
         void notConfigured() throws Exception {
             start(() -> {
                 throw new EphemeraException(ErrorCode.CONFIGURATION, "missing github.webhook-secret");
@@ -176,8 +178,10 @@ class GitHubWebhookHandlerTest {
 
             HttpResponse<String> r = post(base, deliveries.deliver("ping", "{}", SECRET));
 
-            assertThat(r.statusCode()).isEqualTo(503);
-            assertThat(r.body()).contains("webhook-secret");
+            assertThat(r.statusCode()).isEqualTo(501);
+            assertThat(r.headers().firstValue("Retry-After")).isEmpty();
+            assertThat(r.headers().firstValue("content-type")).contains(Problems.CONTENT_TYPE);
+            assertThat(r.body()).contains("webhook-secret").contains("\"code\":\"CONFIGURATION\"");
         }
     }
 
@@ -211,7 +215,8 @@ class GitHubWebhookHandlerTest {
 
             HttpResponse<String> r = post(base, deliveries.deliver("ping", "{\"zen\":\"x\"}", SECRET));
 
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(501);
+            assertThat(r.headers().firstValue("Retry-After")).isEmpty();
             assertThat(r.body()).contains("webhook-secret");
         }
 

@@ -68,4 +68,57 @@ class ReaperScheduleTest {
             }
         }
     }
+
+    @Test
+    void aMisspeltReapOrphansBackendStopsTheServerFromStarting() throws Exception {
+        Path cfg = dir.resolve("ephemera.yaml");
+        Files.writeString(cfg, "sqlite:\n  path: " + dir.resolve("state.db") + "\nfile:\n  directory: " + dir.resolve("secrets") + "\n");
+        try (Ephemera ephemera = Ephemera.start(new ConfigLoader(AdapterRegistry.discover())
+                .load(new ConfigLoader.Request(Optional.of(cfg), Map.of(), dir, dir)), AdapterRegistry.discover());
+             EphemeraServer server = new EphemeraServer(ephemera, new ServerSettings("127.0.0.1", 0, 1024, Optional.empty(),
+                     Duration.ofSeconds(5), Duration.ofMinutes(1), List.of("instant", "hetzenr")))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(server::start)
+                    .isInstanceOfSatisfying(dev.ephemera.domain.error.EphemeraException.class,
+                            e -> assertThat(e.code()).isEqualTo(dev.ephemera.domain.error.ErrorCode.CONFIGURATION))
+                    .hasMessageContaining("hetzenr").hasMessageContaining("instant");
+        }
+    }
+
+    @Test
+    void aDeletionThatThrowsIsCountedAndTheSweepGoesOn() throws Exception {
+        Path cfg = dir.resolve("ephemera.yaml");
+        Files.writeString(cfg, "sqlite:\n  path: " + dir.resolve("state.db") + "\nfile:\n  directory: " + dir.resolve("secrets") + "\nsinks: \"\"\n");
+        try (Ephemera ephemera = Ephemera.start(new ConfigLoader(AdapterRegistry.discover())
+                .load(new ConfigLoader.Request(Optional.of(cfg), Map.of(), dir, dir)), AdapterRegistry.discover())) {
+            Instant longAgo = Instant.now().minus(Duration.ofDays(4));
+            ClusterRepository repo = ephemera.get(ClusterRepository.class);
+            // The probed backend's destroy throws UnsupportedOperationException: not an EphemeraException.
+            repo.insert(Cluster.requested(ClusterId.of("stuck"), Optional.empty(), "probed", ClusterSpec.defaults(), longAgo, Duration.ofDays(3))
+                    .moveTo(Phase.PROVISIONING, longAgo, "").moveTo(Phase.BOOTSTRAPPING, longAgo, "").moveTo(Phase.READY, longAgo, "ready"));
+            InstantBackendFactory.BACKEND.ensure(new ProvisionRequest(ClusterId.of("fine"), ClusterSpec.defaults(), Optional.empty(),
+                    Optional.empty(), Map.of()));
+            repo.insert(Cluster.requested(ClusterId.of("fine"), Optional.empty(), "instant", ClusterSpec.defaults(), longAgo, Duration.ofDays(3))
+                    .moveTo(Phase.PROVISIONING, longAgo, "").moveTo(Phase.BOOTSTRAPPING, longAgo, "").moveTo(Phase.READY, longAgo, "ready"));
+
+            CompletableFuture<Reaper.Sweep> swept = new CompletableFuture<>();
+            try (EphemeraServer server = new EphemeraServer(ephemera, new ServerSettings("127.0.0.1", 0, 1024, Optional.empty(),
+                    Duration.ofSeconds(5), Duration.ofMillis(100), List.of()))) {
+                int port = server.start();
+                server.onReaperSweep(s -> {
+                    if (!s.failures().isEmpty()) {
+                        swept.complete(s);
+                    }
+                });
+                Reaper.Sweep s = swept.get(30, TimeUnit.SECONDS);
+                assertThat(s.failures()).singleElement().satisfies(f -> {
+                    assertThat(f.subject()).isEqualTo("cluster stuck");
+                    assertThat(f.reason()).contains("UnsupportedOperationException");
+                });
+                assertThat(repo.find(ClusterId.of("fine")).orElseThrow().phase()).isEqualTo(Phase.DELETED);
+                HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(metrics.body()).containsPattern("ephemera_reaper_deletion_failures_total [1-9]");
+            }
+        }
+    }
 }

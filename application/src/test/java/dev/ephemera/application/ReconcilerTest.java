@@ -175,6 +175,129 @@ class ReconcilerTest {
     }
 
     @Test
+    void aClusterKeptOnFailureIsStillDeletedAtItsMaximumLifetime() {
+        backend.failNextCreate(new EphemeraException(ErrorCode.BACKEND, "the test backend refused to create"));
+        clusters.claim(new ClaimRequest(ClusterId.of("kept"), Optional.empty(), "memory", ClusterSpec.defaults(), Optional.empty(),
+                List.of(), true));
+        Cluster failed = reconciler.runUntilSettled(ClusterId.of("kept"), deadline(), c -> { });
+        assertThat(failed.phase()).isEqualTo(Phase.FAILED);
+        Reaper reaper = new Reaper(repository, reconciler, () -> backends(backend), policies, clock);
+        clock.advance(Duration.ofDays(2));
+        assertThat(reaper.sweep(List.of()).markedForDeletion()).isEmpty();
+        assertThat(repository.find(ClusterId.of("kept")).orElseThrow().phase()).isEqualTo(Phase.FAILED);
+        clock.advance(Duration.ofDays(1));
+        Reaper.Sweep s = reaper.sweep(List.of());
+        assertThat(s.markedForDeletion()).containsExactly("kept");
+        assertThat(s.deleted()).containsExactly("kept");
+        assertThat(repository.find(ClusterId.of("kept")).orElseThrow().phase()).isEqualTo(Phase.DELETED);
+        assertThat(pools.list("lab")).isEmpty();
+    }
+
+    @Test
+    void aSweepSurvivesAnyAdapterExceptionAndReportsEachFailure() {
+        claim("breaks");
+        reconciler.runUntilSettled(ClusterId.of("breaks"), deadline(), c -> { });
+        claim("fine");
+        reconciler.runUntilSettled(ClusterId.of("fine"), deadline(), c -> { });
+        ClusterBackend brittle = new ClusterBackend() {
+            @Override
+            public BackendTraits traits() {
+                return backend.traits();
+            }
+
+            @Override
+            public dev.ephemera.domain.cluster.BackendRef ensure(dev.ephemera.ports.backend.ProvisionRequest request) {
+                return backend.ensure(request);
+            }
+
+            @Override
+            public dev.ephemera.ports.backend.Observation observe(ClusterId id) {
+                return backend.observe(id);
+            }
+
+            @Override
+            public void destroy(ClusterId id) {
+                if (id.value().equals("breaks")) {
+                    throw new IllegalStateException("a bug in the adapter");
+                }
+                backend.destroy(id);
+            }
+
+            @Override
+            public List<dev.ephemera.ports.backend.OwnedResource> owned() {
+                throw new UnsupportedOperationException("listing is broken too");
+            }
+        };
+        Reconciler brittleReconciler = new Reconciler(repository, () -> backends(brittle), () -> {
+            throw new AssertionError("this backend brings its own credentials");
+        }, () -> workload, () -> sinks(sink), pools, policies, controlPlane, clock);
+        Reaper reaper = new Reaper(repository, brittleReconciler, () -> backends(brittle), policies, clock);
+        clock.advance(Duration.ofDays(3));
+
+        Reaper.Sweep s = reaper.sweep(List.of("memory"));
+
+        assertThat(s.markedForDeletion()).containsExactlyInAnyOrder("breaks", "fine");
+        assertThat(s.deleted()).containsExactly("fine");
+        assertThat(s.failures()).extracting(Reaper.Failure::subject).containsExactlyInAnyOrder("cluster breaks", "orphans memory");
+        assertThat(s.failures()).filteredOn(f -> f.subject().equals("cluster breaks")).singleElement()
+                .satisfies(f -> assertThat(f.reason()).contains("a bug in the adapter"));
+        assertThat(repository.find(ClusterId.of("breaks")).orElseThrow().phase()).isEqualTo(Phase.DELETING);
+        assertThat(repository.find(ClusterId.of("fine")).orElseThrow().phase()).isEqualTo(Phase.DELETED);
+    }
+
+    @Test
+    void aDeletionTheBackendRefusesIsReportedAndTriedAgainAtTheNextSweep() {
+        claim("refused");
+        reconciler.runUntilSettled(ClusterId.of("refused"), deadline(), c -> { });
+        clusters.delete(ClusterId.of("refused"));
+        java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean(true);
+        ClusterBackend refusing = new ClusterBackend() {
+            @Override
+            public BackendTraits traits() {
+                return backend.traits();
+            }
+
+            @Override
+            public dev.ephemera.domain.cluster.BackendRef ensure(dev.ephemera.ports.backend.ProvisionRequest request) {
+                return backend.ensure(request);
+            }
+
+            @Override
+            public dev.ephemera.ports.backend.Observation observe(ClusterId id) {
+                return backend.observe(id);
+            }
+
+            @Override
+            public void destroy(ClusterId id) {
+                if (refuse.get()) {
+                    throw new EphemeraException(ErrorCode.BACKEND, "the API answered 500");
+                }
+                backend.destroy(id);
+            }
+
+            @Override
+            public List<dev.ephemera.ports.backend.OwnedResource> owned() {
+                return backend.owned();
+            }
+        };
+        Reconciler r = new Reconciler(repository, () -> backends(refusing), () -> {
+            throw new AssertionError("this backend brings its own credentials");
+        }, () -> workload, () -> sinks(sink), pools, policies, controlPlane, clock);
+        Reaper reaper = new Reaper(repository, r, () -> backends(refusing), policies, clock);
+        Reaper.Sweep s = reaper.sweep(List.of());
+        assertThat(s.deleted()).isEmpty();
+        assertThat(s.failures()).singleElement().satisfies(f -> {
+            assertThat(f.subject()).isEqualTo("cluster refused");
+            assertThat(f.code()).isEqualTo(ErrorCode.BACKEND);
+            assertThat(f.reason()).contains("answered 500");
+        });
+        refuse.set(false);
+        Reaper.Sweep again = reaper.sweep(List.of());
+        assertThat(again.deleted()).containsExactly("refused");
+        assertThat(again.failures()).isEmpty();
+    }
+
+    @Test
     void aClusterStillComingUpIsNeverTakenForAnOrphan() {
         claim("fresh");
         reconciler.step(ClusterId.of("fresh"));

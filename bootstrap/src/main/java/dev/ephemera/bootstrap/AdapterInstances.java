@@ -51,10 +51,18 @@ public final class AdapterInstances implements AutoCloseable {
         return adapter;
     }
 
-    /** Health of every adapter created so far, keyed {@code Port/name}. */
-    public synchronized Map<String, Health> health() {
+    /**
+     * Health of every adapter created so far, keyed {@code Port/name}. The adapters are asked
+     * without holding this object's lock: a health check may be a slow network call, and the
+     * reconciler and API must not wait for it to get an adapter.
+     */
+    public Map<String, Health> health() {
+        Map<String, Adapter> snapshot;
+        synchronized (this) {
+            snapshot = new LinkedHashMap<>(created);
+        }
         Map<String, Health> out = new LinkedHashMap<>();
-        created.forEach((k, a) -> {
+        snapshot.forEach((k, a) -> {
             try {
                 out.put(k, a.health());
             } catch (RuntimeException e) {

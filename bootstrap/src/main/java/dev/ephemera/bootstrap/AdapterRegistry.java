@@ -34,8 +34,13 @@ import java.util.stream.Stream;
  * Every adapter factory found on the class path and in {@code plugins/}, keyed by factory type
  * and name. The only class that calls {@link ServiceLoader#load}; immutable once built; fails
  * fast on a duplicate name and lists what it found when asked for a name it does not know.
+ *
+ * <p>Each plugin jar gets its own {@link PluginClassLoader} (the SPI, JDK and SLF4J from the
+ * core, everything else from the jar first), so plugins cannot clash with each other or with the
+ * core's libraries. {@link #close()} closes those loaders; call it once no adapter of this
+ * registry is in use.
  */
-public final class AdapterRegistry {
+public final class AdapterRegistry implements AutoCloseable {
 
     /** The factory types of every port, in the order {@code ephemera backends} lists them. */
     public static final List<Class<? extends AdapterFactory<?>>> FACTORY_TYPES = List.of(
@@ -51,10 +56,12 @@ public final class AdapterRegistry {
 
     private final Map<Class<?>, Map<String, AdapterFactory<?>>> byType;
     private final List<Path> pluginJars;
+    private final List<URLClassLoader> loaders;
 
-    private AdapterRegistry(Map<Class<?>, Map<String, AdapterFactory<?>>> byType, List<Path> pluginJars) {
+    private AdapterRegistry(Map<Class<?>, Map<String, AdapterFactory<?>>> byType, List<Path> pluginJars, List<URLClassLoader> loaders) {
         this.byType = byType;
         this.pluginJars = List.copyOf(pluginJars);
+        this.loaders = List.copyOf(loaders);
     }
 
     /** Discovers factories on the class path of this class only. */
@@ -66,29 +73,64 @@ public final class AdapterRegistry {
     public static AdapterRegistry discover(Optional<Path> pluginsDir) {
         ClassLoader parent = AdapterRegistry.class.getClassLoader();
         List<Path> jars = pluginsDir.map(AdapterRegistry::jarsIn).orElse(List.of());
-        ClassLoader loader = jars.isEmpty() ? parent : new URLClassLoader(urls(jars), parent);
-        Map<Class<?>, Map<String, AdapterFactory<?>>> byType = new LinkedHashMap<>();
-        for (Class<? extends AdapterFactory<?>> type : FACTORY_TYPES) {
-            byType.put(type, Collections.unmodifiableMap(load(type, loader)));
+        List<URLClassLoader> loaders = new ArrayList<>();
+        try {
+            for (Path jar : jars) {
+                loaders.add(new PluginClassLoader(jar.getFileName().toString(), url(jar), parent));
+            }
+            Map<Class<?>, Map<String, AdapterFactory<?>>> byType = new LinkedHashMap<>();
+            for (Class<? extends AdapterFactory<?>> type : FACTORY_TYPES) {
+                Map<String, AdapterFactory<?>> found = new TreeMap<>();
+                load(type, parent, found);
+                for (URLClassLoader loader : loaders) {
+                    load(type, loader, found);
+                }
+                byType.put(type, Collections.unmodifiableMap(found));
+            }
+            return new AdapterRegistry(Collections.unmodifiableMap(byType), jars, loaders);
+        } catch (RuntimeException e) {
+            closeAll(loaders);
+            throw e;
         }
-        return new AdapterRegistry(Collections.unmodifiableMap(byType), jars);
     }
 
-    private static Map<String, AdapterFactory<?>> load(Class<? extends AdapterFactory<?>> type, ClassLoader loader) {
-        Map<String, AdapterFactory<?>> found = new TreeMap<>();
+    /** Adds the factories {@code loader} itself defines (for a plugin: only its jar's, not the class path's again). */
+    private static void load(Class<? extends AdapterFactory<?>> type, ClassLoader loader, Map<String, AdapterFactory<?>> found) {
         try {
-            for (AdapterFactory<?> f : ServiceLoader.load(type, loader)) {
-                AdapterFactory<?> previous = found.put(f.name(), f);
-                if (previous != null && !previous.getClass().equals(f.getClass())) {
-                    throw new EphemeraException(ErrorCode.CONFIGURATION, "two " + portName(type) + " adapters are named '" + f.name()
-                            + "': " + previous.getClass().getName() + " and " + f.getClass().getName()
-                            + "; remove one of the jars (check plugins/)");
-                }
-            }
+            ServiceLoader.load(type, loader).stream()
+                    .filter(p -> !(loader instanceof PluginClassLoader) || p.type().getClassLoader() == loader)
+                    .map(ServiceLoader.Provider::get)
+                    .forEach(f -> {
+                        AdapterFactory<?> previous = found.put(f.name(), f);
+                        if (previous != null && !previous.getClass().equals(f.getClass())) {
+                            throw new EphemeraException(ErrorCode.CONFIGURATION, "two " + portName(type) + " adapters are named '" + f.name()
+                                    + "': " + origin(previous) + " and " + origin(f) + "; remove one of the jars (check plugins/)");
+                        }
+                    });
         } catch (ServiceConfigurationError e) {
             throw new EphemeraException(ErrorCode.CONFIGURATION, "an adapter could not be loaded: " + e.getMessage(), e);
         }
-        return found;
+    }
+
+    private static String origin(AdapterFactory<?> f) {
+        return f.getClass().getName() + (f.getClass().getClassLoader() instanceof PluginClassLoader p ? " (plugins/" + p.pluginName() + ")" : "");
+    }
+
+    /** Closes the plugin class loaders. Adapters made from plugin factories must be closed first. */
+    @Override
+    public void close() {
+        closeAll(loaders);
+    }
+
+    private static void closeAll(List<URLClassLoader> loaders) {
+        for (URLClassLoader l : loaders) {
+            try {
+                l.close();
+            } catch (IOException e) {
+                org.slf4j.LoggerFactory.getLogger(AdapterRegistry.class).warn("plugin class loader did not close loader={} error={}",
+                        l.getName(), e.toString());
+            }
+        }
     }
 
     private static List<Path> jarsIn(Path dir) {
@@ -102,16 +144,12 @@ public final class AdapterRegistry {
         }
     }
 
-    private static URL[] urls(List<Path> jars) {
-        List<URL> out = new ArrayList<>();
-        for (Path p : jars) {
-            try {
-                out.add(p.toUri().toURL());
-            } catch (MalformedURLException e) {
-                throw new EphemeraException(ErrorCode.CONFIGURATION, "bad plugin path " + p, e);
-            }
+    private static URL url(Path jar) {
+        try {
+            return jar.toUri().toURL();
+        } catch (MalformedURLException e) {
+            throw new EphemeraException(ErrorCode.CONFIGURATION, "bad plugin path " + jar, e);
         }
-        return out.toArray(URL[]::new);
     }
 
     /** Factories of one type, by name. */

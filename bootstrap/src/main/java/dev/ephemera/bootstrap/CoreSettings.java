@@ -45,7 +45,8 @@ public final class CoreSettings {
             SettingSpec.optional("reap-orphans", "Backends whose labelled resources are checked for orphans at each sweep (comma list).", null),
             SettingSpec.optional("max-concurrent-steps", "How many clusters the server's driver steps at once; waiting ones hold no thread.", "8"),
             SettingSpec.optional("rescan-interval", "How often the driver reads the store for work other processes wrote, due heartbeats and queued claims.", "2s"),
-            SettingSpec.optional("step-lease", "How long a server's claim on a cluster row keeps other servers off it; runs out only if that server died.", "30s"));
+            SettingSpec.optional("step-lease", "How long a server's claim on a cluster row keeps other servers off it; runs out only if that server died.", "30s"),
+            SettingSpec.optional("health-cache", "How long /readyz reuses its adapter checks, so polling it does not spend a cloud API's rate limit; 0s checks every time.", "30s"));
 
     /** Sections owned by the core, with their settings. */
     public static final Map<String, List<SettingSpec>> SECTIONS = Map.of("policies", POLICIES, "server", SERVER,

@@ -24,31 +24,43 @@ public final class Ephemera implements AutoCloseable {
     private final AdapterRegistry registry;
     private final AdapterInstances instances;
     private final Injector injector;
+    private final boolean ownsRegistry;
 
-    private Ephemera(EphemeraConfig config, AdapterRegistry registry) {
+    private Ephemera(EphemeraConfig config, AdapterRegistry registry, boolean ownsRegistry) {
         this.config = config;
         this.registry = registry;
+        this.ownsRegistry = ownsRegistry;
         this.instances = new AdapterInstances(registry, config);
         this.injector = Guice.createInjector(Stage.DEVELOPMENT, new EphemeraModule(config, registry, instances));
     }
 
-    /** Starts with an explicit configuration and registry (tests, embedding). */
+    /** Starts with an explicit configuration and registry (tests, embedding); the registry stays the caller's to close. */
     public static Ephemera start(EphemeraConfig config, AdapterRegistry registry) {
-        return new Ephemera(config, registry);
+        return new Ephemera(config, registry, false);
     }
 
     /**
      * Discovers adapters (class path, and {@code defaultPluginsDir} unless the configuration names
-     * another), then finds and loads the configuration.
+     * another), then finds and loads the configuration. The registry (and its plugin class
+     * loaders) is closed with this Ephemera; the one used only to read {@code plugins:} is closed
+     * as soon as it is replaced.
      */
     public static Ephemera start(ConfigLoader.Request request, Optional<Path> defaultPluginsDir) {
         AdapterRegistry first = AdapterRegistry.discover(defaultPluginsDir);
-        EphemeraConfig config = new ConfigLoader(first).load(request);
-        AdapterRegistry registry = config.pluginsDir().map(p -> AdapterRegistry.discover(Optional.of(Path.of(p)))).orElse(first);
-        if (registry != first) {
-            config = new ConfigLoader(registry).load(request);
+        AdapterRegistry registry = first;
+        try {
+            EphemeraConfig config = new ConfigLoader(first).load(request);
+            if (config.pluginsDir().isPresent()) {
+                registry = AdapterRegistry.discover(Optional.of(Path.of(config.pluginsDir().get())));
+                first.close();
+                config = new ConfigLoader(registry).load(request);
+            }
+            return new Ephemera(config, registry, true);
+        } catch (RuntimeException e) {
+            first.close();
+            registry.close();
+            throw e;
         }
-        return new Ephemera(config, registry);
     }
 
     /** The configured instance of a port or use case, e.g. {@code get(IpPools.class)}. */
@@ -73,8 +85,10 @@ public final class Ephemera implements AutoCloseable {
     }
 
     /**
-     * Checks the configured stores and sinks (creating them if needed) and every other adapter
-     * already in use. Never throws: a failure to create an adapter is reported as down.
+     * Checks the configured stores and sinks, the default backend ({@code backend:}) (creating
+     * them if needed) and every other adapter already in use. Never throws: a failure to create an
+     * adapter (one not installed, one misconfigured) is reported as down. No lock is held while an
+     * adapter answers, so a slow check never stalls work that needs an adapter.
      */
     public Map<String, Health> health() {
         Map<String, Health> out = new LinkedHashMap<>();
@@ -83,6 +97,8 @@ public final class Ephemera implements AutoCloseable {
         for (String sink : config.sinks()) {
             probe(out, "SecretSink/" + sink, () -> secretSink(sink));
         }
+        String backend = config.defaultBackend();
+        probe(out, "ClusterBackend/" + backend, () -> backend(backend));
         // Adapters that could not be made are already reported down; every one that exists is checked once.
         out.putAll(instances.health());
         return out;
@@ -97,8 +113,12 @@ public final class Ephemera implements AutoCloseable {
         }
     }
 
+    /** Closes every adapter, then (when this Ephemera discovered it) the registry's plugin class loaders. */
     @Override
     public void close() {
         instances.close();
+        if (ownsRegistry) {
+            registry.close();
+        }
     }
 }

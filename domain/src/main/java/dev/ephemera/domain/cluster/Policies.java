@@ -34,18 +34,19 @@ public record Policies(Duration maxLifetime, Duration grace, Duration provisioni
     }
 
     /**
-     * Why {@code c} should be deleted now, or empty if it should live on: lifetime over, grace
-     * over, stuck while provisioning, or failed (unless kept for debugging).
+     * Why {@code c} should be deleted now, or empty if it should live on: lifetime over (for every
+     * cluster, one kept with {@code --keep-on-failure} included), grace over, or failed (unless
+     * kept for debugging, and then only until its lifetime ends).
      */
     public Optional<String> reapReason(Cluster c, Instant now) {
         if (c.phase() == Phase.DELETING || c.phase() == Phase.DELETED) {
             return Optional.empty();
         }
-        if (c.phase() == Phase.FAILED) {
-            return c.keepOnFailure() ? Optional.empty() : Optional.of("failed: " + c.failureReason().orElse("unknown reason"));
-        }
         if (!now.isBefore(c.expiresAt())) {
             return Optional.of("maximum lifetime reached at " + c.expiresAt());
+        }
+        if (c.phase() == Phase.FAILED) {
+            return c.keepOnFailure() ? Optional.empty() : Optional.of("failed: " + c.failureReason().orElse("unknown reason"));
         }
         if (c.phase() == Phase.RELEASING && c.deleteAfter().map(d -> !now.isBefore(d)).orElse(false)) {
             return Optional.of("grace period after release ended at " + c.deleteAfter().get());

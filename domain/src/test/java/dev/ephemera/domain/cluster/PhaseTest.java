@@ -63,6 +63,9 @@ class PhaseTest {
         Cluster failed = ready.moveTo(Phase.FAILED, T0, "boom");
         assertThat(p.reapReason(failed, T0)).get().asString().contains("boom");
         assertThat(p.reapReason(failed.withKeepOnFailure(true), T0)).isEmpty();
+        assertThat(p.reapReason(failed.withKeepOnFailure(true), T0.plus(Duration.ofDays(2)))).isEmpty();
+        // Kept for debugging, but never past the lifetime: a kept cluster still costs money.
+        assertThat(p.reapReason(failed.withKeepOnFailure(true), T0.plus(Duration.ofDays(3)))).get().asString().contains("lifetime");
     }
 
     @Test
