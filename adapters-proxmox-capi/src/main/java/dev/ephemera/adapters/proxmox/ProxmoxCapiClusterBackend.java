@@ -22,7 +22,11 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.ByteArrayInputStream;
 import java.net.URI;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -49,6 +53,7 @@ public final class ProxmoxCapiClusterBackend implements ClusterBackend {
     static final String INSTALLATION_LABEL = "ephemera.dev/installation";
     private static final Logger LOG = LoggerFactory.getLogger(ProxmoxCapiClusterBackend.class);
     private static final Pattern KUBECONFIG_CA = Pattern.compile("certificate-authority-data:\\s*\"?([A-Za-z0-9+/=]+)\"?");
+    private static final Pattern KUBECONFIG_CLIENT_CERT = Pattern.compile("client-certificate-data:\\s*\"?([A-Za-z0-9+/=]+)\"?");
 
     private final ProxmoxCapiSettings settings;
     private final KubernetesClient client;
@@ -177,31 +182,59 @@ public final class ProxmoxCapiClusterBackend implements ClusterBackend {
     }
 
     /**
-     * Whether the provider used our server CA: the kubeconfig it writes trusts the CA it served with.
-     * Empty when fine (or the kubeconfig is not written yet), else what is wrong.
+     * Whether the provider used our CAs: the kubeconfig it writes trusts the server CA it serves with,
+     * and its admin certificate is issued by the client CA it trusts. Empty when both are ours (or
+     * the kubeconfig is not written yet), else what is wrong. With cluster-api-k3s' anonymous auth on,
+     * {@code /readyz} alone would not notice a client CA of the provider's own.
      */
     private Optional<String> caCheck(String ns, String id) {
         try {
             Secret kubeconfig = client.secrets().inNamespace(ns).withName(CapiManifests.kubeconfigSecretName(id)).get();
-            Secret ca = client.secrets().inNamespace(ns).withName(id + "-ca").get();
             if (kubeconfig == null || kubeconfig.getData() == null || !kubeconfig.getData().containsKey("value")) {
                 return Optional.empty();
             }
-            if (ca == null || ca.getData() == null || !ca.getData().containsKey("tls.crt")) {
-                return Optional.of("Secret " + ns + "/" + id + "-ca with our server CA is gone");
-            }
             String text = new String(Base64.getDecoder().decode(kubeconfig.getData().get("value")), StandardCharsets.UTF_8);
-            Matcher m = KUBECONFIG_CA.matcher(text);
-            if (!m.find()) {
-                return Optional.empty();
+            Optional<String> theirServerCa = field(text, KUBECONFIG_CA);
+            Optional<String> theirClientCert = field(text, KUBECONFIG_CLIENT_CERT);
+            Optional<String> ourServerCa = secretCert(ns, id + "-ca");
+            Optional<String> ourClientCa = secretCert(ns, id + "-cca");
+            if (ourServerCa.isEmpty() || ourClientCa.isEmpty()) {
+                return Optional.of("Secret " + ns + "/" + id + "-ca or -cca with our CAs is gone; delete the cluster and create it again");
             }
-            String theirs = new String(Base64.getDecoder().decode(m.group(1)), StandardCharsets.UTF_8).strip();
-            String ours = new String(Base64.getDecoder().decode(ca.getData().get("tls.crt")), StandardCharsets.UTF_8).strip();
-            return theirs.equals(ours) ? Optional.empty() : Optional.of("the K3s provider serves with a CA of its own, not ours from Secret "
-                    + ns + "/" + id + "-ca (was the Secret created after the Cluster?); delete the cluster and create it again");
-        } catch (KubernetesClientException | IllegalArgumentException e) {
+            if (theirServerCa.isPresent() && !theirServerCa.get().strip().equals(ourServerCa.get().strip())) {
+                return Optional.of("the K3s provider serves with a CA of its own, not ours from Secret " + ns + "/" + id
+                        + "-ca (was the Secret created after the Cluster?); delete the cluster and create it again");
+            }
+            if (theirClientCert.isPresent()) {
+                X509Certificate admin = x509(theirClientCert.get());
+                X509Certificate clientCa = x509(ourClientCa.get());
+                if (!admin.getIssuerX500Principal().equals(clientCa.getSubjectX500Principal())) {
+                    return Optional.of("the K3s provider signs client certificates with a CA of its own, not ours from Secret " + ns + "/"
+                            + id + "-cca; our admin certificate would not be trusted — delete the cluster and create it again");
+                }
+            }
+            return Optional.empty();
+        } catch (KubernetesClientException | IllegalArgumentException | CertificateException e) {
             return Optional.empty(); // a check we could not make is not a failure of the cluster; /readyz with our certificate decides
         }
+    }
+
+    private static Optional<String> field(String kubeconfig, Pattern p) {
+        Matcher m = p.matcher(kubeconfig);
+        return m.find() ? Optional.of(new String(Base64.getDecoder().decode(m.group(1)), StandardCharsets.UTF_8)) : Optional.empty();
+    }
+
+    private Optional<String> secretCert(String ns, String name) {
+        Secret s = client.secrets().inNamespace(ns).withName(name).get();
+        if (s == null || s.getData() == null || !s.getData().containsKey("tls.crt")) {
+            return Optional.empty();
+        }
+        return Optional.of(new String(Base64.getDecoder().decode(s.getData().get("tls.crt")), StandardCharsets.UTF_8));
+    }
+
+    private static X509Certificate x509(String pem) throws CertificateException {
+        return (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
     }
 
     private synchronized void startInformers() {

@@ -145,6 +145,36 @@ class ProxmoxCapiClusterBackendTest {
     }
 
     @Test
+    @DisplayName("a provider that served or signed with CAs of its own (its kubeconfig says so) makes the cluster FAILED, not RUNNING")
+    void providerCaOfItsOwnIsAFailure() {
+        PkiBundle pki = Fixtures.pki(ID, IP);
+        backend.ensure(request(ID, IP, pki));
+        eventually("the cluster runs", () -> backend.observe(new ClusterId(ID)).state() == Observation.State.RUNNING);
+        PkiBundle other = Fixtures.pki("someone-else", IP);
+
+        writeKubeconfig(other.serverCaPem(), pki.adminCertPem());
+        eventually("the wrong server CA is seen", () -> backend.observe(new ClusterId(ID)).state() == Observation.State.FAILED);
+        assertThat(backend.observe(new ClusterId(ID)).detail()).contains("serves with a CA of its own", ID + "-ca");
+
+        writeKubeconfig(pki.serverCaPem(), other.adminCertPem());
+        assertThat(backend.observe(new ClusterId(ID)).detail()).contains("signs client certificates with a CA of its own", ID + "-cca");
+
+        writeKubeconfig(pki.serverCaPem(), pki.adminCertPem());
+        assertThat(backend.observe(new ClusterId(ID)).state()).isEqualTo(Observation.State.RUNNING);
+    }
+
+    private void writeKubeconfig(String caPem, String clientCertPem) {
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        String text = "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://" + IP + ":" + apiPort
+                + "\n    certificate-authority-data: " + b64.encodeToString(caPem.getBytes(StandardCharsets.UTF_8))
+                + "\nusers:\n- name: u\n  user:\n    client-certificate-data: " + b64.encodeToString(clientCertPem.getBytes(StandardCharsets.UTF_8)) + "\n";
+        mock.client().secrets().inNamespace(NS).withName(ID + "-kubeconfig").edit(s -> {
+            s.getData().put("value", b64.encodeToString(text.getBytes(StandardCharsets.UTF_8)));
+            return s;
+        });
+    }
+
+    @Test
     @DisplayName("destroy deletes the Cluster, waits out its finalizer, then every Secret and object we made and the namespace; twice is fine")
     void destroyRemovesEverything() {
         PkiBundle pki = Fixtures.pki(ID, IP);
