@@ -246,16 +246,19 @@ class ProxmoxCapiClusterBackendTest {
     }
 
     @Test
-    @DisplayName("health: up against the mock, down with the Cluster API CRDs missing")
-    void health() {
+    @DisplayName("health: up against the mock, down (naming the API) when the management cluster does not answer")
+    void health() throws Exception {
         assertThat(backend.health().up()).as(backend.health().detail()).isTrue();
-        try (KubernetesCrudMock bare = KubernetesCrudMock.http()) {
-            Map<String, Object> s = Fixtures.seed003();
-            KubernetesClient c = new KubernetesClientBuilder().withConfig(bare.client().getConfiguration()).build();
-            try (ProxmoxCapiClusterBackend b = new ProxmoxCapiClusterBackend(Fixtures.settings(s), c)) {
-                // fabric8's CRUD mock lists any path, so only a real API tells a missing CRD; here: reachable.
-                assertThat(b.health().detail()).contains("management cluster");
-            }
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            closed = s.getLocalPort();
+        }
+        KubernetesClient c = new KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(
+                io.fabric8.kubernetes.client.Config.empty()).withMasterUrl("http://127.0.0.1:" + closed).withRequestRetryBackoffLimit(0)
+                .withConnectionTimeout(2000).withRequestTimeout(2000).build()).build();
+        try (ProxmoxCapiClusterBackend b = new ProxmoxCapiClusterBackend(Fixtures.settings(Fixtures.seed003()), c)) {
+            assertThat(b.health().up()).isFalse();
+            assertThat(b.health().detail()).contains("127.0.0.1:" + closed);
         }
     }
 

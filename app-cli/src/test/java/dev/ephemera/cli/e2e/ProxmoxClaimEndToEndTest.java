@@ -232,6 +232,20 @@ class ProxmoxClaimEndToEndTest {
         assertThat(capi.provisioned()).hasSize(10);
     }
 
+    @Test
+    @DisplayName("a claim with --size is refused: the VM shape comes from the settings; the lease is given back and nothing is made")
+    void sizeIsRefused() throws Exception {
+        Cli create = ephemera("cluster", "create", "pr-7-cks-backend", "--backend", "proxmox-capi", "--size", "cpx31", "--wait",
+                "--timeout", "1m", "--output", "json");
+
+        assertThat(create.exit()).as(create.out() + create.err()).isEqualTo(2);
+        assertThat(create.err()).contains("--size");
+        assertThat(management.client().secrets().inAnyNamespace().list().getItems()).isEmpty();
+        assertThat(management.client().genericKubernetesResources("cluster.x-k8s.io/v1beta2", "Cluster").inAnyNamespace().list().getItems())
+                .isEmpty();
+        assertThat(leases()).isEmpty();
+    }
+
     /** {exit code, stdout + stderr} of kubectl run with nothing of the developer's own set-up. */
     private String[] kubectl(String... cmd) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
