@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /** The fabric8 configuration for the management cluster: a kubeconfig (with a context), the pod's service account, or fabric8's own search. */
 final class ManagementClusterConfig {
@@ -18,21 +19,25 @@ final class ManagementClusterConfig {
     }
 
     static Config of(ProxmoxCapiSettings s, Map<String, String> env) {
-        if (s.inCluster()) {
-            return inCluster(env, SERVICE_ACCOUNT);
+        return of(ProxmoxCapiSettings.SECTION, s.kubeconfig(), s.context(), s.inCluster(), env);
+    }
+
+    /** @param section the configuration section the settings come from, named in errors */
+    static Config of(String section, Optional<String> kubeconfig, Optional<String> context, boolean inCluster, Map<String, String> env) {
+        if (inCluster) {
+            return inCluster(section, env, SERVICE_ACCOUNT);
         }
-        if (s.kubeconfig().isPresent() || s.context().isPresent()) {
-            Path file = Path.of(s.kubeconfig().orElseGet(() -> firstKubeconfig(env)));
+        if (kubeconfig.isPresent() || context.isPresent()) {
+            Path file = Path.of(kubeconfig.orElseGet(() -> firstKubeconfig(env)));
             if (!Files.isReadable(file)) {
                 throw new EphemeraException(ErrorCode.CONFIGURATION, "kubeconfig " + file + " of the management cluster cannot be read: set "
-                        + ProxmoxCapiSettings.SECTION + ".kubeconfig to a readable file, or " + ProxmoxCapiSettings.SECTION
-                        + ".in-cluster: true inside a pod");
+                        + section + ".kubeconfig to a readable file, or " + section + ".in-cluster: true inside a pod");
             }
             try {
-                return Config.fromKubeconfig(s.context().orElse(null), Files.readString(file, StandardCharsets.UTF_8), file.toString());
+                return Config.fromKubeconfig(context.orElse(null), Files.readString(file, StandardCharsets.UTF_8), file.toString());
             } catch (IOException | RuntimeException e) {
                 throw new EphemeraException(ErrorCode.CONFIGURATION, "kubeconfig " + file + " of the management cluster cannot be used"
-                        + s.context().map(c -> " with context " + c).orElse("") + ": " + e.getMessage(), e);
+                        + context.map(c -> " with context " + c).orElse("") + ": " + e.getMessage(), e);
             }
         }
         // Nothing asked for: fabric8 looks at $KUBECONFIG, ~/.kube/config, then the service account.
@@ -48,13 +53,17 @@ final class ManagementClusterConfig {
     }
 
     static Config inCluster(Map<String, String> env, Path dir) {
+        return inCluster(ProxmoxCapiSettings.SECTION, env, dir);
+    }
+
+    static Config inCluster(String section, Map<String, String> env, Path dir) {
         String host = env.get("KUBERNETES_SERVICE_HOST");
         String port = env.getOrDefault("KUBERNETES_SERVICE_PORT", "443");
         Path token = dir.resolve("token");
         if (host == null || host.isBlank() || !Files.isReadable(token)) {
-            throw new EphemeraException(ErrorCode.CONFIGURATION, ProxmoxCapiSettings.SECTION + ".in-cluster is true but this is not a pod "
+            throw new EphemeraException(ErrorCode.CONFIGURATION, section + ".in-cluster is true but this is not a pod "
                     + "with a service account (KUBERNETES_SERVICE_HOST unset or " + token + " unreadable); give "
-                    + ProxmoxCapiSettings.SECTION + ".kubeconfig instead");
+                    + section + ".kubeconfig instead");
         }
         String h = host.contains(":") ? "[" + host + "]" : host;
         ConfigBuilder b = new ConfigBuilder(Config.empty())
