@@ -1,5 +1,7 @@
 /**
- * Proxmox VMs through Cluster API with the K3s control-plane provider (seed 003). Not built yet:
- * this module has no factory, so {@code ephemera backends} does not list it.
+ * The {@code proxmox-capi} backend: Proxmox VMs through Cluster API with the K3s control-plane
+ * provider (seed 003), driven with fabric8 against the management cluster. Also the
+ * {@code external-dns} DNS adapter (DNSEndpoints on that cluster), which nothing calls yet.
+ * See docs/proxmox.md.
  */
 package dev.ephemera.adapters.proxmox;

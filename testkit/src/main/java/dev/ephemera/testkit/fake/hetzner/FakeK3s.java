@@ -111,6 +111,16 @@ public final class FakeK3s implements AutoCloseable {
         return k3s;
     }
 
+    /**
+     * Starts a fake K3s for another fake (the Cluster API stand-in): serving with a certificate minted
+     * from the server CA pair given as PEM, trusting client certificates of {@code clientCaPem}.
+     */
+    public static FakeK3s start(String ip, int port, String serverCaPem, String serverCaKeyPem, String clientCaPem, List<String> sans,
+                                String version, URI upstream) throws IOException {
+        return start(ip, port, new Certs.Pair(Certs.certificate(serverCaPem), Certs.privateKey(serverCaKeyPem)),
+                Certs.certificate(clientCaPem), sans, version, upstream);
+    }
+
     public InetSocketAddress address() {
         return (InetSocketAddress) server.getLocalSocketAddress();
     }

@@ -1,0 +1,2 @@
+/** Port: clusters' DNS names. Not called by the Reconciler yet. */
+package dev.ephemera.ports.dns;
