@@ -38,7 +38,7 @@ public record Report(Optional<ClusterId> cluster, Instant generatedAt, Snapshot 
     /** The key of this report's PR comment marker: the cluster id, or the API server's host. */
     public String subject() {
         return cluster.map(ClusterId::value).orElseGet(() -> {
-            String s = snapshot.server().replaceFirst("^[a-z]+://", "").replaceAll("[^A-Za-z0-9._-]", "-");
+            String s = snapshot.server().replaceFirst("^[a-z]+://", "").replaceAll("[^A-Za-z0-9._-]", "-").replaceAll("-+$", "");
             return s.isEmpty() ? "cluster" : s;
         });
     }

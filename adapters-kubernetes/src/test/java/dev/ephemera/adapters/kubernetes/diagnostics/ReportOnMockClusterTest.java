@@ -18,6 +18,7 @@ import dev.ephemera.domain.cluster.Phase;
 import dev.ephemera.domain.cluster.Policies;
 import dev.ephemera.ports.codehost.CodeHost;
 import dev.ephemera.testkit.inmemory.InMemoryClusterRepository;
+import dev.ephemera.testkit.kubernetes.FailingShopCluster;
 import dev.ephemera.testkit.kubernetes.KubernetesCrudMock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +54,7 @@ class ReportOnMockClusterTest {
     @BeforeEach
     void start() {
         mock = KubernetesCrudMock.http();
-        TestCluster.seed(mock);
+        FailingShopCluster.seed(mock);
     }
 
     @AfterEach
@@ -62,15 +63,7 @@ class ReportOnMockClusterTest {
     }
 
     private void logs(String api, String web) {
-        var s = mock.server();
-        s.expect().get().withPath(TestCluster.logPath("api-0", "app", false, 200)).andReturn(200, api).always();
-        s.expect().get().withPath(TestCluster.logPath("api-0", "app", true, 200)).andReturn(200, API_PREVIOUS_LOG).always();
-        if (web != null) {
-            s.expect().get().withPath(TestCluster.logPath("web-0", "web", false, 200)).andReturn(200, web).always();
-        } else {
-            s.expect().get().withPath(TestCluster.logPath("web-0", "web", false, 200)).andReturn(500, "{\"kind\":\"Status\",\"code\":500,"
-                    + "\"message\":\"kubelet unreachable\"}").always();
-        }
+        FailingShopCluster.expectLogs(mock, api, API_PREVIOUS_LOG, web);
     }
 
     private Reports reports(InMemoryClusterRepository repo) {
@@ -82,7 +75,7 @@ class ReportOnMockClusterTest {
     }
 
     private ReportRequest byKubeconfig(int byteCap) {
-        return new ReportRequest(new ReportRequest.KubeconfigTarget(TestCluster.kubeconfigSecret(mock), Optional.empty()), List.of(), dir,
+        return new ReportRequest(new ReportRequest.KubeconfigTarget(FailingShopCluster.kubeconfigSecret(mock), Optional.empty()), List.of(), dir,
                 Optional.empty(), 200, byteCap, 4, Duration.ofSeconds(30));
     }
 
@@ -131,7 +124,7 @@ class ReportOnMockClusterTest {
         c = repo.update(c.moveTo(Phase.PROVISIONING, Instant.parse("2026-01-01T09:51:00Z"), "provisioning"));
         c = repo.update(c.moveTo(Phase.BOOTSTRAPPING, Instant.parse("2026-01-01T09:55:00Z"), "bootstrapping"));
         c = repo.update(c.moveTo(Phase.READY, Instant.parse("2026-01-01T10:00:30Z"), "ready"));
-        repo.putCredential(id, "kubeconfig", TestCluster.kubeconfigSecret(mock));
+        repo.putCredential(id, "kubeconfig", FailingShopCluster.kubeconfigSecret(mock));
 
         ReportOutcome o = reports(repo).write(new ReportRequest(new ReportRequest.ClusterTarget(id), List.of("shop"), dir, Optional.empty(), 200,
                 64 * 1024, 2, Duration.ofSeconds(30)));
@@ -173,7 +166,7 @@ class ReportOnMockClusterTest {
         }
         assertThat(files).hasSizeGreaterThan(8);
         for (Path f : files) {
-            assertThat(Files.readString(f)).as(f.toString()).doesNotContain(TestCluster.SECRET_VALUE).doesNotContain(TestCluster.SECRET_B64)
+            assertThat(Files.readString(f)).as(f.toString()).doesNotContain(FailingShopCluster.SECRET_VALUE).doesNotContain(FailingShopCluster.SECRET_B64)
                     .doesNotContain("ci-token");
         }
         assertThat(read("k8s/resources.json")).contains("\"name\":\"db\"").contains("\"kind\":\"Secret\"");
