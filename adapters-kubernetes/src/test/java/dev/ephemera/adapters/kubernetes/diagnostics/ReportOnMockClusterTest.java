@@ -203,4 +203,24 @@ class ReportOnMockClusterTest {
         assertThat(read("report.json")).contains("\"truncated\": true");
         assertThat(o.report().snapshot().logs()).filteredOn(l -> l.truncated()).hasSize(1);
     }
+
+    @Test
+    @DisplayName("stops at the time budget: a log still coming is noted as not read, and the report is written")
+    void timeBudget() throws Exception {
+        var s = mock.server();
+        s.expect().get().withPath(FailingShopCluster.logPath("api-0", "app", false, 200)).andReturn(200, API_LOG).always();
+        s.expect().get().withPath(FailingShopCluster.logPath("api-0", "app", true, 200)).andReturn(200, API_PREVIOUS_LOG).always();
+        s.expect().get().delay(20, java.util.concurrent.TimeUnit.SECONDS).withPath(FailingShopCluster.logPath("web-0", "web", false, 200))
+                .andReturn(200, WEB_LOG).always();
+
+        ReportOutcome o = reports(new InMemoryClusterRepository()).write(new ReportRequest(new ReportRequest.KubeconfigTarget(
+                FailingShopCluster.kubeconfigSecret(mock), Optional.empty()), List.of(), dir, Optional.empty(), 200, 64 * 1024, 4,
+                Duration.ofSeconds(5)));
+
+        assertThat(o.report().snapshot().budgetExhausted()).isTrue();
+        assertThat(o.report().snapshot().logs()).filteredOn(l -> l.pod().equals("web-0")).singleElement()
+                .satisfies(l -> assertThat(l.error()).hasValueSatisfying(e -> assertThat(e).contains("time budget of 5s ran out")));
+        assertThat(read("report.json")).contains("\"budgetExhausted\": true");
+        assertThat(read("REPORT.md")).contains("Not everything could be collected").contains("time budget");
+    }
 }
