@@ -149,7 +149,7 @@ final class ReportFiles {
         b.append("- [k8s/timeline.txt](").append(TIMELINE_TXT).append("): the whole timeline\n");
         for (Map.Entry<ContainerLog, String> e : r.logFiles().entrySet()) {
             b.append("- [k8s/").append(e.getValue()).append("](k8s/").append(e.getValue()).append(")")
-                    .append(e.getKey().error().isPresent() ? ": not read, " + Text.cell(e.getKey().error().get()) : "")
+                    .append(e.getKey().error().isPresent() ? ": " + Text.cell(e.getKey().error().get()) : "")
                     .append(e.getKey().truncated() ? ": cut to the newest " + r.limits().logByteCap() + " bytes" : "").append('\n');
         }
         return b.toString();
