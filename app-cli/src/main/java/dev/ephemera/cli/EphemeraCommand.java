@@ -37,6 +37,7 @@ import picocli.CommandLine.Command;
             SecretCommand.class,
             GitHubCommand.class,
             VerifyCommand.class,
+            ReportCommand.class,
             GenerateCompletion.class
         })
 public final class EphemeraCommand implements Runnable {

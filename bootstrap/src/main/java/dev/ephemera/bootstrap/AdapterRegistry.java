@@ -6,6 +6,7 @@ import dev.ephemera.ports.backend.ClusterBackendFactory;
 import dev.ephemera.ports.canary.CanaryJobsFactory;
 import dev.ephemera.ports.codehost.CodeHostFactory;
 import dev.ephemera.ports.codehost.CodeHostWebhooksFactory;
+import dev.ephemera.ports.diagnostics.ClusterDiagnosticsFactory;
 import dev.ephemera.ports.lease.LeaseStoreFactory;
 import dev.ephemera.ports.pki.CertificateAuthorityFactory;
 import dev.ephemera.ports.secret.SecretSinkFactory;
@@ -52,7 +53,8 @@ public final class AdapterRegistry implements AutoCloseable {
             SecretSinkFactory.class,
             CodeHostFactory.class,
             CodeHostWebhooksFactory.class,
-            CanaryJobsFactory.class);
+            CanaryJobsFactory.class,
+            ClusterDiagnosticsFactory.class);
 
     private final Map<Class<?>, Map<String, AdapterFactory<?>>> byType;
     private final List<Path> pluginJars;

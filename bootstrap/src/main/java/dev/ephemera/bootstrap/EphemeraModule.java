@@ -21,6 +21,8 @@ import dev.ephemera.ports.codehost.CodeHost;
 import dev.ephemera.ports.codehost.CodeHostFactory;
 import dev.ephemera.ports.codehost.CodeHostWebhooks;
 import dev.ephemera.ports.codehost.CodeHostWebhooksFactory;
+import dev.ephemera.ports.diagnostics.ClusterDiagnostics;
+import dev.ephemera.ports.diagnostics.ClusterDiagnosticsFactory;
 import dev.ephemera.ports.lease.LeaseStore;
 import dev.ephemera.ports.lease.LeaseStoreFactory;
 import dev.ephemera.ports.pki.CertificateAuthority;
@@ -127,6 +129,12 @@ public final class EphemeraModule extends AbstractModule {
     @Singleton
     CanaryJobs canaryJobs() {
         return instances.get(CanaryJobsFactory.class, "kubernetes");
+    }
+
+    @Provides
+    @Singleton
+    ClusterDiagnostics clusterDiagnostics() {
+        return instances.get(ClusterDiagnosticsFactory.class, "kubernetes");
     }
 
     @Provides
