@@ -51,7 +51,8 @@ public final class Clusters {
                 case RELEASING:
                     return repository.update(c.moveTo(Phase.READY, clock.instant(), "claimed again within the grace period"));
                 case DELETING:
-                    throw EphemeraException.conflict("cluster " + r.id() + " is being deleted; claim it again once it is gone");
+                    throw EphemeraException.conflict("cluster " + r.id() + " is being deleted; finish that with: ephemera cluster delete " + r.id()
+                            + " --wait, then create it again");
                 case DELETED:
                     repository.delete(c.id());
                     break;

@@ -28,6 +28,8 @@ public final class Ephemera implements AutoCloseable {
     private Ephemera(EphemeraConfig config, AdapterRegistry registry) {
         this.config = config;
         this.registry = registry;
+        // A bad policy value is a configuration error of its own, reported before Guice wraps it in a provisioning trace.
+        config.policies();
         this.instances = new AdapterInstances(registry, config);
         this.injector = Guice.createInjector(Stage.DEVELOPMENT, new EphemeraModule(config, registry, instances));
     }
