@@ -43,8 +43,8 @@ public final class VerifyCommand extends BaseCommand {
     @Option(names = "--wait", description = "Wait until the Job succeeds or fails.")
     boolean wait;
 
-    @Option(names = "--timeout", paramLabel = "D", description = {"Give up after this long (exit 6), e.g. 20m, reaching the API included.",
-        "Default: with --wait the Job's deadline plus a margin, at most canary.hold-cap."})
+    @Option(names = "--timeout", paramLabel = "D", description = {"With --wait: give up after this long (exit 6), e.g. 20m, reaching the API included",
+        "(default: the Job's deadline plus a margin, at most canary.hold-cap)."})
     String timeout;
 
     @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Kubeconfig of the cluster the canary runs in (default: kubernetes.kubeconfig, "
@@ -60,11 +60,30 @@ public final class VerifyCommand extends BaseCommand {
     protected int run(CliContext ctx) throws Exception {
         CanaryWebhook hook = new CanaryWebhook(name, namespace, phase, checksum, Map.of());
         Optional<Duration> limit = Optional.ofNullable(timeout).map(t -> ClusterCommand.positive("--timeout", t));
+        if (limit.isPresent() && !wait) {
+            throw EphemeraException.invalid("--timeout needs --wait");
+        }
         if (kubeconfig != null && !java.nio.file.Files.isReadable(kubeconfig)) {
             throw EphemeraException.invalid("--kubeconfig " + kubeconfig + " cannot be read");
         }
         java.time.Instant deadline = limit.map(java.time.Instant.now()::plus).orElse(java.time.Instant.MAX);
-        return verify(ctx, ctx.ephemera().get(CanaryVerifier.class), hook, wait, limit, deadline);
+        if (limit.isEmpty()) {
+            return verify(ctx, ctx.ephemera().get(CanaryVerifier.class), hook, wait, limit, deadline);
+        }
+        // --timeout bounds everything, reaching the API included (a client that cannot connect blocks
+        // while it retries): the work runs on its own thread, and the command ends at the deadline.
+        CompletableFuture<Integer> work = new CompletableFuture<>();
+        Thread worker = new Thread(() -> {
+            try {
+                work.complete(verify(ctx, ctx.ephemera().get(CanaryVerifier.class), hook, wait, limit, deadline));
+            } catch (Throwable t) {
+                work.completeExceptionally(t);
+            }
+        }, "ephemera-verify");
+        worker.setDaemon(true);
+        worker.start();
+        // The gate answers "still running" itself when its hold ends; a little slack lets that answer be the one shown.
+        return get(work, deadline.plusSeconds(2), limit);
     }
 
     /** The command's work on a given verifier (tests give one over an in-memory Job store). */
@@ -79,9 +98,12 @@ public final class VerifyCommand extends BaseCommand {
         if (answer.verdict() == Verdict.RUNNING && wait) {
             ctx.progress("test Job " + answer.job().orElse("?") + " in " + hook.namespace() + " is running; waiting for it to end"
                     + limit.map(d -> " (at most " + DurationText.format(d) + ")").orElse("") + "…");
-            Optional<Duration> left = limit.map(l -> Duration.between(java.time.Instant.now(), deadline)).filter(d -> !d.isNegative());
-            answer = get(verifier.verify(hook, Optional.of(VerifierMode.GATE), limit.isPresent() ? Optional.of(left.orElse(Duration.ZERO)) : limit)
-                    .toCompletableFuture(), deadline, limit);
+            // The gate holds for what is left of --timeout and answers "still running" at its end; the
+            // future is given a few seconds more than that, so the verifier's own answer is the one shown.
+            Optional<Duration> left = limit.map(l -> Duration.between(java.time.Instant.now(), deadline))
+                    .map(d -> d.toMillis() < 1 ? Duration.ofMillis(1) : d);
+            answer = get(verifier.verify(hook, Optional.of(VerifierMode.GATE), left).toCompletableFuture(),
+                    deadline.equals(java.time.Instant.MAX) ? deadline : deadline.plusSeconds(2), limit);
         }
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("verdict", answer.verdict().name());
@@ -107,7 +129,7 @@ public final class VerifyCommand extends BaseCommand {
     }
 
     /** Waits for an answer until the deadline of --timeout; past it, the command ends with exit 6. */
-    private static VerifierAnswer get(CompletableFuture<VerifierAnswer> f, java.time.Instant deadline, Optional<Duration> limit) throws Exception {
+    private static <T> T get(CompletableFuture<T> f, java.time.Instant deadline, Optional<Duration> limit) throws Exception {
         try {
             if (deadline.equals(java.time.Instant.MAX)) {
                 return f.get();
