@@ -21,7 +21,8 @@ public final class BackendsCommand extends BaseCommand {
             row.put("name", d.name());
             row.put("description", d.description());
             if (ctx.output() == OutputFormat.TABLE) {
-                row.put("settings", d.settings().stream().map(s -> s.key() + (s.required() ? "*" : "")).toList());
+                row.put("settings", d.settings().stream().map(s -> s.key() + (s.required() ? "*" : "") + s.defaultValue().map(v -> "=" + v).orElse(""))
+                        .toList());
             } else {
                 row.put("settings", d.settings().stream().map(BackendsCommand::describe).toList());
                 row.put("implementation", d.implementation());
@@ -31,7 +32,7 @@ public final class BackendsCommand extends BaseCommand {
         ctx.render(rows);
         if (ctx.output() == OutputFormat.TABLE) {
             ctx.out().println();
-            ctx.out().println("* required. Settings live in the section named after the adapter in ephemera.yaml"
+            ctx.out().println("* required; key=value shows a default. Settings live in the section named after the adapter in ephemera.yaml"
                     + " (e.g. sqlite: {path: ...}); see the README's configuration reference.");
             ctx.out().flush();
         }

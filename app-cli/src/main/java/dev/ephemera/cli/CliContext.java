@@ -1,5 +1,6 @@
 package dev.ephemera.cli;
 
+import dev.ephemera.application.Reconciler;
 import dev.ephemera.bootstrap.ConfigLoader;
 import dev.ephemera.bootstrap.Ephemera;
 import java.io.PrintWriter;
@@ -20,10 +21,17 @@ public final class CliContext implements AutoCloseable {
     private final Map<String, String> env;
     private final Optional<Path> home;
     private final boolean terminal;
+    private final Reconciler.StepHook stepHook;
     private Ephemera ephemera;
 
     CliContext(PrintWriter out, PrintWriter err, OutputFormat output, Optional<Path> configFile, Map<String, String> env,
                Optional<Path> home, boolean terminal) {
+        this(out, err, output, configFile, env, home, terminal, Reconciler.StepHook.NONE);
+    }
+
+    CliContext(PrintWriter out, PrintWriter err, OutputFormat output, Optional<Path> configFile, Map<String, String> env,
+               Optional<Path> home, boolean terminal, Reconciler.StepHook stepHook) {
+        this.stepHook = stepHook;
         this.out = out;
         this.err = err;
         this.output = output;
@@ -67,6 +75,11 @@ public final class CliContext implements AutoCloseable {
             ephemera = Ephemera.start(new ConfigLoader.Request(configFile, env, cwd, userHome), home.map(h -> h.resolve("plugins")));
         }
         return ephemera;
+    }
+
+    /** Called after each step the reconciler saves; {@code NONE} unless an embedding program (a test) passed one. */
+    public Reconciler.StepHook stepHook() {
+        return stepHook;
     }
 
     /** Prints a result in the chosen format. */

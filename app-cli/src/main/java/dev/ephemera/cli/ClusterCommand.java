@@ -15,6 +15,8 @@ import dev.ephemera.domain.cluster.SinkTarget;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
 import dev.ephemera.domain.secret.Secret;
+import dev.ephemera.ports.backend.ClusterBackendFactory;
+import dev.ephemera.ports.state.ClusterRepository;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,32 +107,13 @@ public final class ClusterCommand implements Runnable {
 
     static Cluster await(CliContext ctx, ClusterId id, Duration timeout, java.util.function.Consumer<EphemeraException> onFailure) {
         Reconciler r = ctx.ephemera().get(Reconciler.class);
-        crashHook(ctx).ifPresent(r::setStepHook);
+        r.setStepHook(ctx.stepHook());
         return r.runUntilSettled(id, Instant.now().plus(timeout), c -> progress(ctx, c), onFailure);
     }
 
-    /**
-     * Test hook for crash-safety tests: with {@code EPHEMERA_TEST_HALT_AFTER_SAVES=N} the process
-     * dies (exit 137, no cleanup, like {@code kill -9}) right after the reconciler's N-th saved step.
-     */
-    static Optional<Reconciler.StepHook> crashHook(CliContext ctx) {
-        String n = ctx.env().get("EPHEMERA_TEST_HALT_AFTER_SAVES");
-        if (n == null || n.isBlank()) {
-            return Optional.empty();
-        }
-        int limit = Integer.parseInt(n.trim());
-        int[] saves = {0};
-        return Optional.of(saved -> {
-            if (++saves[0] == limit) {
-                ctx.err().println("EPHEMERA_TEST_HALT_AFTER_SAVES: halting after save " + limit + " (" + saved.phase().displayName() + ")");
-                ctx.err().flush();
-                Runtime.getRuntime().halt(137);
-            }
-        });
-    }
-
-    @Command(name = "create", description = {"Claim a cluster and (with --wait) drive it to Ready: lease, PKI, create, wait for the API server,",
-        "CI service account and token, kubeconfig, push to every sink. Claiming an existing id returns that cluster."})
+    @Command(name = "create", description = {"Claim a cluster and, with --wait, drive it to Ready.",
+        "The steps: lease, PKI, create, wait for the API server, CI service account and token, kubeconfig, push to every sink.",
+        "Claiming an existing id returns that cluster (on the backend it was created on)."})
     static final class Create extends BaseCommand {
         @Parameters(index = "0", paramLabel = "ID", description = "Cluster id: lowercase letters, digits and '-', at most 40 characters (e.g. pr-42-shop).")
         String id;
@@ -170,16 +153,20 @@ public final class ClusterCommand implements Runnable {
 
         @Override
         protected int run(CliContext ctx) throws IOException {
+            // Every input is checked first: a typo is exit 2, before any configuration or backend is looked at.
             ClusterId cid = ClusterId.of(id);
+            Optional<Owner> ownerValue = Optional.ofNullable(owner).map(Owner::parse);
+            Optional<Duration> ttlValue = Optional.ofNullable(ttl).map(t -> positive("--ttl", t));
+            Optional<Duration> timeoutValue = Optional.ofNullable(timeout).map(t -> positive("--timeout", t));
             List<SinkTarget> targets = push.stream().map(SinkTarget::parse).toList();
             ClusterSpec spec = new ClusterSpec(Optional.ofNullable(kubernetesVersion), Optional.ofNullable(size), Optional.ofNullable(location),
                     Map.of(), List.of());
-            String backendName = backend != null ? backend : ctx.ephemera().config().defaultBackend();
-            ctx.ephemera().backend(backendName); // fail fast on an unknown or misconfigured backend, before anything is recorded
-            Cluster c = ctx.ephemera().get(Clusters.class).claim(new ClaimRequest(cid, Optional.ofNullable(owner).map(Owner::parse), backendName, spec,
-                    Optional.ofNullable(ttl).map(DurationText::parse), targets, keepOnFailure));
+            String backendName = backend != null ? backend : existingBackend(ctx, cid).orElse(ctx.ephemera().config().defaultBackend());
+            requireBackend(ctx, backendName, backend != null);
+            Cluster c = ctx.ephemera().get(Clusters.class).claim(new ClaimRequest(cid, ownerValue, backendName, spec,
+                    ttlValue, targets, keepOnFailure));
             if (await || kubeconfigOut != null) {
-                Duration t = timeout != null ? DurationText.parse(timeout) : ctx.ephemera().config().policies().provisioningTimeout();
+                Duration t = timeoutValue.orElse(ctx.ephemera().config().policies().provisioningTimeout());
                 java.util.concurrent.atomic.AtomicReference<EphemeraException> cause = new java.util.concurrent.atomic.AtomicReference<>();
                 c = await(ctx, cid, t, cause::set);
                 if (c.phase() != Phase.READY) {
@@ -197,6 +184,34 @@ public final class ClusterCommand implements Runnable {
             show(ctx, c);
             return ExitCodes.OK;
         }
+    }
+
+    /** A duration flag that must be more than zero. */
+    static Duration positive(String flag, String text) {
+        Duration d = DurationText.parse(text);
+        if (d.isZero() || d.isNegative()) {
+            throw EphemeraException.invalid(flag + " must be a positive duration, e.g. 3d, 1h or 30m; got '" + text + "'");
+        }
+        return d;
+    }
+
+    /** The backend a live cluster of this id was created on: claiming it again needs no --backend. */
+    static Optional<String> existingBackend(CliContext ctx, ClusterId id) {
+        return ctx.ephemera().get(ClusterRepository.class).find(id).filter(c -> c.phase() != Phase.DELETED).map(Cluster::backend);
+    }
+
+    /** Fails, saying how to choose one, when no backend of that name is installed; then makes it (so its settings are checked). */
+    static void requireBackend(CliContext ctx, String name, boolean fromFlag) {
+        java.util.Set<String> installed = new java.util.TreeSet<>(ctx.ephemera().registry().factories(ClusterBackendFactory.class).keySet());
+        if (!installed.contains(name)) {
+            String first = installed.isEmpty() ? "NAME" : installed.iterator().next();
+            String where = fromFlag ? "asked for with --backend" : "the default, from `backend:` in the configuration";
+            throw new EphemeraException(fromFlag ? ErrorCode.INVALID : ErrorCode.CONFIGURATION, "no cluster backend named '" + name
+                    + "' is installed (" + where + "); installed: " + (installed.isEmpty() ? "none" : String.join(", ", installed))
+                    + ". Choose one with --backend " + first + ", or set `backend: " + first + "` in ephemera.yaml"
+                    + " (or EPHEMERA_BACKEND=" + first + "); `ephemera backends` lists every adapter");
+        }
+        ctx.ephemera().backend(name); // makes it: a misconfigured backend fails here, before anything is recorded
     }
 
     /** Writes a secret to a file that is 0600 from its first byte, replacing any old one atomically. */
@@ -227,8 +242,7 @@ public final class ClusterCommand implements Runnable {
             if (out != null) {
                 writePrivate(out, k);
             } else {
-                ctx.out().print(k.reveal());
-                ctx.out().flush();
+                KubeconfigCommand.print(ctx, k);
             }
             return ExitCodes.OK;
         }
@@ -246,7 +260,9 @@ public final class ClusterCommand implements Runnable {
         }
     }
 
-    @Command(name = "delete", description = "Delete a cluster: backend resources, lease and pushed secrets. Idempotent.")
+    @Command(name = "delete", description = {"Delete a cluster: backend resources, lease and pushed secrets. Idempotent.",
+        "An id that was never claimed is not an error: there is nothing to delete (exit 0).",
+        "--force ends a deletion that is stuck, once the backend confirms nothing of the cluster is left."})
     static final class Delete extends BaseCommand {
         @Parameters(index = "0", paramLabel = "ID")
         String id;
@@ -257,19 +273,42 @@ public final class ClusterCommand implements Runnable {
         @Option(names = "--timeout", paramLabel = "DURATION", description = "How long --wait waits (default 15m).")
         String timeout;
 
+        @Option(names = "--force", description = {"End a record stuck in Deleting: asks the backend for what is left of the cluster;",
+            "if nothing is, removes lease and secrets and marks it Deleted, else lists what is left (exit 4)."})
+        boolean force;
+
         @Override
         protected int run(CliContext ctx) {
             ClusterId cid = ClusterId.of(id);
-            Cluster c = ctx.ephemera().get(Clusters.class).delete(cid);
-            if (await) {
-                c = await(ctx, cid, timeout != null ? DurationText.parse(timeout) : Duration.ofMinutes(15));
+            Optional<Duration> timeoutValue = Optional.ofNullable(timeout).map(t -> positive("--timeout", t));
+            if (ctx.ephemera().get(ClusterRepository.class).find(cid).isEmpty()) {
+                // CI cleanup runs delete unconditionally: an id never claimed (or already gone) is nothing to do.
+                if (ctx.output() == OutputFormat.TABLE) {
+                    ctx.out().println("nothing to delete: there is no cluster " + cid);
+                    ctx.out().flush();
+                } else {
+                    ctx.err().println("nothing to delete: there is no cluster " + cid);
+                    ctx.err().flush();
+                    ctx.render(null); // no cluster: json `null`, yaml `null`
+                }
+                return ExitCodes.OK;
+            }
+            Cluster c;
+            if (force) {
+                c = ctx.ephemera().get(dev.ephemera.application.ForcedDeletion.class).end(cid);
+            } else {
+                c = ctx.ephemera().get(Clusters.class).delete(cid);
+                if (await) {
+                    c = await(ctx, cid, timeoutValue.orElse(Duration.ofMinutes(15)));
+                }
             }
             show(ctx, c);
             return ExitCodes.OK;
         }
     }
 
-    @Command(name = "reap", description = {"One sweep of the reaper: delete clusters past their lifetime or grace period, failed or stuck ones,",
+    @Command(name = "reap", description = {"Run one sweep of the reaper.",
+        "It deletes clusters past their lifetime or grace period, failed or stuck ones,",
         "and (with --orphans) resources a backend owns that no live cluster claims."})
     static final class Reap extends BaseCommand {
         @Option(names = "--orphans", paramLabel = "BACKEND", split = ",", description = "Backends to scan for orphaned resources.")

@@ -1,5 +1,6 @@
 package dev.ephemera.cli;
 
+import dev.ephemera.application.Reconciler;
 import dev.ephemera.domain.error.EphemeraException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,17 @@ public final class EphemeraCli {
         System.exit(code);
     }
 
+    /**
+     * Guice reports a provider's exception through java.util.logging at INFO, with a stack trace,
+     * before it is rethrown: the CLI prints it as one error line instead (EPHEMERA_DEBUG=1 keeps it).
+     */
+    static void quietLibraryLogging(Map<String, String> env) {
+        GUICE_LOG.setLevel(env.containsKey("EPHEMERA_DEBUG") ? null : java.util.logging.Level.WARNING);
+    }
+
+    /** Held so the level set on it is not lost when java.util.logging drops an unreferenced logger. */
+    private static final java.util.logging.Logger GUICE_LOG = java.util.logging.Logger.getLogger("com.google.inject");
+
     /** Runs one command line; returns its exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
         return run(args, out, err, env, Optional.empty(), false);
@@ -33,11 +45,28 @@ public final class EphemeraCli {
 
     public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, Optional<Path> home,
                           boolean terminal) {
-        return commandLine(out, err, env, home, terminal).execute(args);
+        return run(args, out, err, env, home, terminal, Reconciler.StepHook.NONE);
+    }
+
+    /**
+     * Runs one command line with a hook called after each step the reconciler saves. Only code that
+     * embeds the CLI can pass one (the crash-safety tests' launcher does); the shipped {@link #main}
+     * never does, and no environment variable installs one.
+     */
+    public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, Optional<Path> home,
+                          boolean terminal, Reconciler.StepHook stepHook) {
+        quietLibraryLogging(env);
+        return commandLine(out, err, env, home, terminal, stepHook).execute(args);
     }
 
     static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env, Optional<Path> home, boolean terminal) {
-        CommandLine cl = new CommandLine(new EphemeraCommand(env, home, terminal));
+        return commandLine(out, err, env, home, terminal, Reconciler.StepHook.NONE);
+    }
+
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env, Optional<Path> home, boolean terminal,
+                                   Reconciler.StepHook stepHook) {
+        CommandLine cl = new CommandLine(new EphemeraCommand(env, home, terminal, stepHook));
+        addHelpOption(cl);
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -45,11 +74,11 @@ public final class EphemeraCli {
             PrintWriter e = line.getErr();
             Throwable t = unwrap(ex);
             if (t instanceof EphemeraException ee) {
-                e.println("error: " + ee.getMessage());
+                e.println("error: " + message(ee));
                 e.flush();
                 return ExitCodes.of(ee.code());
             }
-            e.println("error: unexpected " + t.getClass().getSimpleName() + ": " + t.getMessage());
+            e.println("error: unexpected " + t.getClass().getSimpleName() + ": " + message(t));
             if (env.containsKey("EPHEMERA_DEBUG")) {
                 t.printStackTrace(e);
             } else {
@@ -60,7 +89,7 @@ public final class EphemeraCli {
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter e = ex.getCommandLine().getErr();
-            e.println("error: " + ex.getMessage());
+            e.println("error: " + message(ex));
             if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, e)) {
                 e.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
             }
@@ -68,6 +97,28 @@ public final class EphemeraCli {
             return ExitCodes.INVALID_INPUT;
         });
         return cl;
+    }
+
+    /**
+     * Gives every command and subcommand {@code -h/--help}, including those that only group others
+     * and those with required parameters (picocli skips required checks when help is asked for).
+     */
+    static void addHelpOption(CommandLine cl) {
+        CommandLine.Model.CommandSpec spec = cl.getCommandSpec();
+        if (spec.findOption("--help") == null && spec.findOption("-h") == null) {
+            spec.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                    .description("Show this help message and exit.").build());
+        }
+        cl.getSubcommands().values().forEach(EphemeraCli::addHelpOption);
+    }
+
+    /** An error message without a leading "Error:" of its own, so the line reads "error: ...", once. */
+    static String message(Throwable t) {
+        String m = String.valueOf(t.getMessage()).strip();
+        while (m.regionMatches(true, 0, "error:", 0, 6)) {
+            m = m.substring(6).strip();
+        }
+        return m;
     }
 
     /** Guice wraps what a provider threw; show the user the real cause. */

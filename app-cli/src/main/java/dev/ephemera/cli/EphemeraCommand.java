@@ -38,20 +38,27 @@ import picocli.CommandLine.Command;
             GitHubCommand.class,
             VerifyCommand.class,
             ReportCommand.class,
-            GenerateCompletion.class
+            GenerateCompletion.class,
+            picocli.CommandLine.HelpCommand.class
         })
 public final class EphemeraCommand implements Runnable {
     private final Map<String, String> env;
     private final Optional<Path> home;
     private final boolean terminal;
+    private final dev.ephemera.application.Reconciler.StepHook stepHook;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    EphemeraCommand(Map<String, String> env, Optional<Path> home, boolean terminal) {
+    EphemeraCommand(Map<String, String> env, Optional<Path> home, boolean terminal, dev.ephemera.application.Reconciler.StepHook stepHook) {
         this.env = Map.copyOf(env);
         this.home = home;
         this.terminal = terminal;
+        this.stepHook = stepHook;
+    }
+
+    dev.ephemera.application.Reconciler.StepHook stepHook() {
+        return stepHook;
     }
 
     Map<String, String> env() {

@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 /** Options every command takes. */
 public final class GlobalOptions {
     @Option(names = "--config", paramLabel = "FILE",
-            description = "Configuration file (default: $EPHEMERA_CONFIG, ./ephemera.yaml, ~/.config/ephemera/config.yaml, else the embedded defaults).")
+            description = "Configuration file (default: $EPHEMERA_CONFIG, ./ephemera.yaml, $XDG_CONFIG_HOME/ephemera/config.yaml, ~/.config/ephemera/config.yaml, else the embedded defaults).")
     Path config;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",

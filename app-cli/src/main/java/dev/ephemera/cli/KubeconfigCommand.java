@@ -36,8 +36,9 @@ public final class KubeconfigCommand implements Runnable {
     }
 
     @Command(name = "render", description = {
-        "Print a self-contained kubeconfig to stdout: one cluster, user and context named NAME, with the CA,",
-        "and the client certificate and key or the token, embedded. Example:",
+        "Print a self-contained kubeconfig to stdout.",
+        "It holds one cluster, user and context named NAME, with the CA and the client certificate and key or the token embedded.",
+        "Example:",
         "  ephemera kubeconfig render --server https://203.0.113.10:6443 --ca ca.crt --client-cert admin.crt --client-key admin.key > kc.yaml"})
     static final class Render extends BaseCommand {
         @Option(names = "--server", required = true, paramLabel = "URL", description = "API server URL, https://HOST:PORT.")
@@ -93,8 +94,7 @@ public final class KubeconfigCommand implements Runnable {
                 throw EphemeraException.invalid("--namespace must not be empty");
             }
             Kubeconfig kubeconfig = new Kubeconfig(name, url, caPem, user, Optional.ofNullable(namespace));
-            ctx.out().print(KubeconfigYaml.render(kubeconfig).reveal());
-            ctx.out().flush();
+            print(ctx, KubeconfigYaml.render(kubeconfig));
             return ExitCodes.OK;
         }
 
@@ -152,5 +152,24 @@ public final class KubeconfigCommand implements Runnable {
             }
             return Secret.of(token);
         }
+    }
+
+    /**
+     * Prints a kubeconfig in the chosen format: YAML for {@code table} and {@code yaml}, the same
+     * document as JSON for {@code json} (kubectl reads both).
+     */
+    static void print(CliContext ctx, Secret kubeconfigYaml) {
+        if (ctx.output() == OutputFormat.JSON) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode tree = new com.fasterxml.jackson.databind.ObjectMapper(
+                        new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(kubeconfigYaml.reveal());
+                ctx.out().println(new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(tree));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("the kubeconfig could not be converted to JSON", e);
+            }
+        } else {
+            ctx.out().print(kubeconfigYaml.reveal());
+        }
+        ctx.out().flush();
     }
 }

@@ -52,7 +52,8 @@ public final class PkiCommand implements Runnable {
             Map.entry(PkiBundle.K3S_TLS_PREFIX + "service.key", "K3s service-account signing key"));
 
     @Command(name = "issue", description = {
-        "Issue a complete PKI bundle for one cluster and write it to a directory:",
+        "Issue a complete PKI bundle for one cluster into a directory.",
+        "The files:",
         "  ca.crt, client-ca.crt, apiserver.crt|key, admin.crt|key, and k3s/server/tls/ (copy k3s/ over the K3s data directory,",
         "  by default /var/lib/rancher/k3s, before K3s first starts).",
         "Keys are written 0600, certificates 0644. Nothing is written unless every input is valid,",

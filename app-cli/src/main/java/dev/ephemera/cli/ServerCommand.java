@@ -21,7 +21,15 @@ public final class ServerCommand extends BaseCommand {
 
     @Override
     protected int run(CliContext ctx) throws InterruptedException {
-        ServerSettings settings = ServerSettings.from(ctx.ephemera().config().section("server"));
+        if (port != null && (port < 0 || port > 65535)) {
+            throw dev.ephemera.domain.error.EphemeraException.invalid("--port must be 0-65535 (0 picks a free port), got " + port);
+        }
+        ServerSettings settings;
+        try {
+            settings = ServerSettings.from(ctx.ephemera().config().section("server"));
+        } catch (IllegalArgumentException e) {
+            throw new dev.ephemera.domain.error.EphemeraException(dev.ephemera.domain.error.ErrorCode.CONFIGURATION, e.getMessage());
+        }
         if (port != null) {
             settings = settings.withPort(port);
         }

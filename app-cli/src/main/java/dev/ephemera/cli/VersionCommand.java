@@ -14,8 +14,10 @@ public final class VersionCommand extends BaseCommand {
         Map<String, String> v = new LinkedHashMap<>();
         v.put("version", p.getProperty("version", "unknown"));
         v.put("java", System.getProperty("java.version"));
+        v.put("javaVendor", System.getProperty("java.vendor"));
         if (ctx.output() == OutputFormat.TABLE) {
             ctx.out().println("ephemera " + v.get("version"));
+            ctx.out().println("java " + v.get("java") + " (" + v.get("javaVendor") + ")");
             ctx.out().flush();
         } else {
             ctx.render(v);

@@ -14,7 +14,7 @@ class CommandsTest {
     void versionPrintsTheBuildVersion() {
         CliRun r = CliRun.run(state, "version");
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).matches("ephemera \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\n");
+        assertThat(r.out()).matches("ephemera \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\njava \\S+ \\(.*\\)\\n");
         assertThat(CliRun.run(state, "version", "-o", "json").out()).contains("\"version\"");
         assertThat(CliRun.run(state, "--version").out()).startsWith("ephemera ");
     }

@@ -67,6 +67,31 @@ class DistributionIT {
     }
 
     @Test
+    void verifyWithNoKubeconfigOutsideAPodNamesWhereItLooked() throws Exception {
+        ProcessBuilder pb = ephemera("verify", "--name", "shop", "--namespace", "ns", "--checksum", "1", "--wait", "--timeout", "30s");
+        pb.environment().remove("KUBECONFIG");
+        pb.environment().remove("KUBERNETES_SERVICE_HOST");
+        // The JVM's home is the account's, not $HOME: point it at the empty test home.
+        pb.environment().put("JAVA_OPTS", "-Duser.home=" + state.resolve("home"));
+        Process p = pb.start();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        read(p.getInputStream());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(err.get()).isEqualTo(10);
+        assertThat(err.get()).contains("--kubeconfig").contains("KUBECONFIG").contains(".kube/config").contains("in-cluster")
+                .doesNotContain("has not finished its first listing");
+    }
+
+    @Test
+    void aBadConfigurationValueIsOneErrorLineWithoutAStackTrace() throws Exception {
+        Path cfg = Files.writeString(state.resolve("bad.yaml"), "policies:\n  grace: forever\n");
+        Result r = run("cluster", "list", "--config", cfg.toString());
+        assertThat(r.code()).isEqualTo(10);
+        assertThat(r.err().lines().toList()).as(r.err()).hasSize(1);
+        assertThat(r.err()).startsWith("error: policies.grace:").doesNotContain("Guice").doesNotContain("\tat ");
+    }
+
+    @Test
     void twentyProcessesAllocatingAtOnceFromTenAddressesGetTenDistinctOnesAndTenCleanRefusals() throws Exception {
         assertThat(run("pool", "create", "lab", "--range", "10.0.0.1-10.0.0.10").code()).isZero();
         List<Process> procs = new ArrayList<>();

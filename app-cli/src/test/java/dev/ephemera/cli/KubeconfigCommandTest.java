@@ -56,6 +56,24 @@ class KubeconfigCommandTest {
     }
 
     @Test
+    @DisplayName("-o json prints the same kubeconfig as JSON; yaml and table print YAML")
+    void jsonOutput() throws Exception {
+        String[] args = {"kubeconfig", "render", "--server", "https://127.0.0.1:6443", "--ca", file("ca.crt"),
+            "--client-cert", file("admin.crt"), "--client-key", file("admin.key"), "--name", "pr-42"};
+        CliRun yaml = CliRun.run(state, args);
+        CliRun json = CliRun.run(state, Stream.concat(Stream.of(args), Stream.of("-o", "json")).toArray(String[]::new));
+        assertThat(json.exitCode()).as(json.err()).isZero();
+        com.fasterxml.jackson.databind.JsonNode fromJson = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
+        com.fasterxml.jackson.databind.JsonNode fromYaml = new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(yaml.out());
+        assertThat(json.out()).startsWith("{");
+        assertThat(fromJson).isEqualTo(fromYaml);
+        assertThat(fromJson.path("kind").asText()).isEqualTo("Config");
+        assertThat(fromJson.at("/users/0/user/client-key-data").asText()).isEqualTo(b64(pki.resolve("admin.key")));
+        assertThat(CliRun.run(state, Stream.concat(Stream.of(args), Stream.of("-o", "yaml")).toArray(String[]::new)).out()).isEqualTo(yaml.out());
+    }
+
+    @Test
     @DisplayName("kubectl config view reads the printed kubeconfig unchanged")
     void kubectlReadsIt() throws Exception {
         assumeTrue(onPath("kubectl"), "kubectl is not on PATH; install the Debian package 'kubernetes-client' to run this test");

@@ -47,6 +47,21 @@ public final class EphemeraServer implements AutoCloseable {
         this.settings = settings;
     }
 
+    /** Says why listening failed: an address not on this machine is not a busy port. */
+    private EphemeraException listenFailure(Throwable cause) {
+        String where = settings.host() + ":" + settings.port();
+        String m = String.valueOf(cause.getMessage());
+        if (m.contains("Cannot assign requested address") || m.contains("Can't assign requested address")) {
+            return new EphemeraException(ErrorCode.INVALID, "cannot listen on " + where + ": " + settings.host()
+                    + " is not an address of this machine; use one of its own (127.0.0.1, or 0.0.0.0 for all) with --host or server.host", cause);
+        }
+        if (m.contains("Address already in use")) {
+            return new EphemeraException(ErrorCode.UNAVAILABLE, "cannot listen on " + where + ": the port is in use by another process;"
+                    + " choose another with --port or server.port", cause);
+        }
+        return new EphemeraException(ErrorCode.UNAVAILABLE, "cannot listen on " + where + ": " + m, cause);
+    }
+
     /** Binds and returns the port actually bound (useful with port 0). */
     public synchronized int start() {
         if (server != null) {
@@ -77,8 +92,7 @@ public final class EphemeraServer implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             closeVertx(Duration.ofSeconds(5));
-            throw new EphemeraException(ErrorCode.UNAVAILABLE, "cannot listen on " + settings.host() + ":" + settings.port() + ": "
-                    + cause.getMessage() + " (is another process using the port? set --port or server.port)", cause);
+            throw listenFailure(cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EphemeraException(ErrorCode.UNAVAILABLE, "interrupted while starting the server");

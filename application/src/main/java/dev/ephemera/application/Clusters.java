@@ -73,7 +73,8 @@ public final class Clusters {
             }
             switch (c.phase()) {
                 case DELETING:
-                    throw EphemeraException.conflict("cluster " + r.id() + " is being deleted; claim it again once it is gone");
+                    throw EphemeraException.conflict("cluster " + r.id() + " is being deleted; finish that with: ephemera cluster delete " + r.id()
+                            + " --wait, then create it again");
                 case DELETED:
                     repository.delete(c.id());
                     break;

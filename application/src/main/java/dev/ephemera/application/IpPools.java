@@ -97,9 +97,40 @@ public final class IpPools {
         return store.pools();
     }
 
-    public boolean delete(String pool) {
+    /**
+     * Deletes a pool. Refused (CONFLICT) while leases are in force unless {@code force}; deleting a
+     * pool that does not exist returns false and is not an error.
+     */
+    public boolean delete(String pool, boolean force) {
         PoolDefinition.requireValidName(pool);
+        Optional<Versioned<PoolState>> current = store.read(pool);
+        if (current.isEmpty()) {
+            return false;
+        }
+        List<Lease> held = current.get().value().activeLeases(clock.instant());
+        if (!held.isEmpty() && !force) {
+            throw EphemeraException.conflict("pool '" + pool + "' has " + held.size() + " lease(s) in force ("
+                    + String.join(", ", held.stream().limit(5).map(l -> l.address() + " held by " + l.holder()).toList())
+                    + (held.size() > 5 ? ", …" : "") + "); release them with: ephemera pool release HOLDER --pool " + pool
+                    + ", or delete anyway with: ephemera pool delete " + pool + " --force");
+        }
+        LOG.info("pool deleted pool={} leasesInForce={} forced={}", pool, held.size(), force);
         return store.delete(pool);
+    }
+
+    /**
+     * Gives a pool a new range (or CIDR block) and exclusions, keeping every lease. Refused
+     * (CONFLICT) when a lease in force would fall outside; resizing to the current definition
+     * changes nothing.
+     */
+    public PoolState resize(String pool, String rangeOrCidr, List<String> exclusions) {
+        PoolDefinition next = PoolDefinition.parse(pool, rangeOrCidr, exclusions);
+        return change(pool, s -> {
+            PoolDefinition cur = s.definition();
+            boolean same = cur.first().equals(next.first()) && cur.last().equals(next.last()) && cur.exclusions().equals(next.exclusions());
+            PoolState resized = same ? s : s.resizedTo(next, clock.instant());
+            return new Change<>(resized, !same, resized);
+        });
     }
 
     private Versioned<PoolState> read(String pool) {

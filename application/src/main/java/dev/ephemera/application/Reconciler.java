@@ -184,7 +184,7 @@ public final class Reconciler {
             StepOutcome.Waiting w = (StepOutcome.Waiting) o;
             if (!clock.instant().isBefore(deadline)) {
                 throw EphemeraException.timeout("cluster " + id + " is still " + o.cluster().phase().displayName() + " ("
-                        + w.reason() + "); it keeps going in the background — check with: ephemera cluster get " + id);
+                        + w.reason() + "); run the same command again to keep waiting (state: ephemera cluster get " + id + ")");
             }
             if (!w.maxDelay().equals(cap)) {
                 cap = w.maxDelay();

@@ -25,9 +25,11 @@ import java.util.TreeSet;
  * Finds, reads and validates {@code ephemera.yaml} (DESIGN section 6).
  *
  * <p>Lookup order: {@code --config}, {@code $EPHEMERA_CONFIG}, {@code ./ephemera.yaml},
- * {@code ~/.config/ephemera/config.yaml}; none found means the embedded defaults. Every known key
- * can be overridden by an environment variable {@code EPHEMERA_<SECTION>_<KEY>} (upper case,
- * {@code -} and {@code .} as {@code _}). Secret values are never written inline: a setting marked
+ * {@code $XDG_CONFIG_HOME/ephemera/config.yaml}, {@code ~/.config/ephemera/config.yaml}; none found
+ * means the embedded defaults. Every known key can be overridden by an environment variable
+ * {@code EPHEMERA_<SECTION>_<KEY>} (upper case, {@code -} and {@code .} as {@code _}); any other
+ * {@code EPHEMERA_…} variable is refused as a misspelt key, except those of
+ * {@link CoreSettings#NON_SETTING_VARIABLES}, test variables and variables named by {@code env:} references. Secret values are never written inline: a setting marked
  * secret must be {@code env:NAME} or {@code file:/path}, resolved here. Unknown keys are refused
  * with the known ones listed.
  */
@@ -72,7 +74,13 @@ public final class ConfigLoader {
             }
             return Optional.of(p);
         }
-        for (Path p : List.of(r.workingDir().resolve("ephemera.yaml"), r.home().resolve(".config/ephemera/config.yaml"))) {
+        List<Path> candidates = new ArrayList<>(List.of(r.workingDir().resolve("ephemera.yaml")));
+        String xdg = r.env().get("XDG_CONFIG_HOME");
+        if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
+            candidates.add(Path.of(xdg).resolve("ephemera/config.yaml"));
+        }
+        candidates.add(r.home().resolve(".config/ephemera/config.yaml"));
+        for (Path p : candidates) {
             if (Files.isRegularFile(p)) {
                 return Optional.of(p);
             }
@@ -146,10 +154,47 @@ public final class ConfigLoader {
         if (env.containsKey("KUBERNETES_SERVICE_HOST") && !(tree.get("server") instanceof Map<?, ?> srv && srv.containsKey("host"))) {
             set(tree, "server.host", "0.0.0.0");
         }
+        Set<String> referenced = new HashSet<>();
+        collectReferences(tree, referenced);
+        env.forEach((k, v) -> {
+            if (pathByEnv.containsKey(k) && v != null && v.startsWith("env:")) {
+                referenced.add(v.substring(4));
+            }
+        });
+        for (String k : new TreeSet<>(env.keySet())) {
+            if (k.startsWith("EPHEMERA_") && !pathByEnv.containsKey(k) && !CoreSettings.NON_SETTING_VARIABLES.contains(k)
+                    && !k.startsWith(CoreSettings.TEST_VARIABLE_PREFIX) && !referenced.contains(k)) {
+                throw new EphemeraException(ErrorCode.CONFIGURATION, "unknown setting in the environment: " + k + " is no configuration key; "
+                        + "known " + similar(k, pathByEnv.keySet()) + ". Other EPHEMERA_ variables that are not settings: "
+                        + String.join(", ", new TreeSet<>(CoreSettings.NON_SETTING_VARIABLES)) + ", " + CoreSettings.TEST_VARIABLE_PREFIX
+                        + "*. Unset it or correct its name");
+            }
+        }
         env.forEach((k, v) -> {
             String path = pathByEnv.get(k);
             if (path != null) {
                 set(tree, path, v);
+            }
+        });
+    }
+
+    /** The known variables of the same section as {@code name}, else every known one. */
+    private static String similar(String name, Set<String> known) {
+        int second = name.indexOf('_', "EPHEMERA_".length());
+        String prefix = second < 0 ? name : name.substring(0, second + 1);
+        Set<String> same = new TreeSet<>();
+        known.stream().filter(k -> k.startsWith(prefix)).forEach(same::add);
+        return same.isEmpty() ? "ones: " + String.join(", ", new TreeSet<>(known)) : "ones of that section: " + String.join(", ", same);
+    }
+
+    /** Names of the environment variables the configuration refers to with {@code env:NAME}. */
+    @SuppressWarnings("unchecked")
+    private static void collectReferences(Map<String, Object> m, Set<String> out) {
+        m.values().forEach(v -> {
+            if (v instanceof Map) {
+                collectReferences((Map<String, Object>) v, out);
+            } else if (v instanceof String s && s.startsWith("env:")) {
+                out.add(s.substring(4));
             }
         });
     }

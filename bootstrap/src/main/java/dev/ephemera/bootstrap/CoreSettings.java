@@ -30,7 +30,6 @@ public final class CoreSettings {
             SettingSpec.optional("max-lifetime", "Longest a cluster lives.", "3d"),
             SettingSpec.optional("grace", "How long a released cluster (PR closed) is kept before deletion.", "1h"),
             SettingSpec.optional("provisioning-timeout", "How long a cluster may take to become Ready before it fails.", "15m"),
-            SettingSpec.optional("dns-timeout", "How long to wait for a cluster's DNS name to resolve.", "5m"),
             SettingSpec.optional("max-concurrent", "Most live clusters at once, across backends.", "10"),
             SettingSpec.optional("max-concurrent-per-backend", "Map of backend name to its own limit.", null));
 
@@ -48,9 +47,26 @@ public final class CoreSettings {
             SettingSpec.optional("step-lease", "How long a server's claim on a cluster row keeps other servers off it; runs out only if that server died.", "30s"),
             SettingSpec.optional("health-cache", "How long /readyz reuses its adapter checks, so polling it does not spend a cloud API's rate limit; 0s checks every time.", "30s"));
 
+    /** The {@code pools:} section: which pool {@code pool allocate} and its siblings use without {@code --pool}. */
+    public static final List<SettingSpec> POOLS = List.of(
+            SettingSpec.optional("default", "Pool used by `ephemera pool allocate|release|list|capacity` without --pool"
+                    + " (without it: the only pool, if there is exactly one).", null));
+
     /** Sections owned by the core, with their settings. */
     public static final Map<String, List<SettingSpec>> SECTIONS = Map.of("policies", POLICIES, "server", SERVER,
-            "canary", VerifierOptions.SETTINGS);
+            "canary", VerifierOptions.SETTINGS, "pools", POOLS);
+
+    /**
+     * Environment variables named {@code EPHEMERA_…} that are not configuration keys, so they are
+     * not refused as misspelt overrides: the configuration file, logging, debugging, and the
+     * client mode's server and token. Variables starting with {@link #TEST_VARIABLE_PREFIX} are
+     * left to tests, and a variable the configuration names in an {@code env:} reference is
+     * allowed too.
+     */
+    public static final java.util.Set<String> NON_SETTING_VARIABLES = java.util.Set.of(
+            "EPHEMERA_CONFIG", "EPHEMERA_LOG_LEVEL", "EPHEMERA_DEBUG", "EPHEMERA_SERVER", "EPHEMERA_TOKEN");
+
+    public static final String TEST_VARIABLE_PREFIX = "EPHEMERA_TEST_";
 
     /**
      * Variables of the systems Ephemera replaces, honoured for drop-in use: seed 001's {@code PORT}

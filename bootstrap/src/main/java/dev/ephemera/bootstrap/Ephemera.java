@@ -30,6 +30,8 @@ public final class Ephemera implements AutoCloseable {
         this.config = config;
         this.registry = registry;
         this.ownsRegistry = ownsRegistry;
+        // A bad policy value is a configuration error of its own, reported before Guice wraps it in a provisioning trace.
+        config.policies();
         this.instances = new AdapterInstances(registry, config);
         this.injector = Guice.createInjector(Stage.DEVELOPMENT, new EphemeraModule(config, registry, instances));
     }

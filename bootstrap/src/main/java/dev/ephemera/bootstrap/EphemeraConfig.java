@@ -85,6 +85,11 @@ public final class EphemeraConfig {
         return Arrays.stream(v.toString().split("\\s*,\\s*")).filter(s -> !s.isBlank()).toList();
     }
 
+    /** {@code pools.default}: the pool the pool verbs use without {@code --pool}. */
+    public Optional<String> defaultPool() {
+        return section("pools").string("default").filter(v -> !v.isBlank());
+    }
+
     /** The section of an adapter or a core section ({@code server}, {@code policies}). */
     @SuppressWarnings("unchecked")
     public Settings section(String name) {
@@ -103,10 +108,12 @@ public final class EphemeraConfig {
         }
         try {
             return new Policies(p.duration("max-lifetime", d.maxLifetime()), p.duration("grace", d.grace()),
-                    p.duration("provisioning-timeout", d.provisioningTimeout()), p.duration("dns-timeout", d.dnsTimeout()),
+                    p.duration("provisioning-timeout", d.provisioningTimeout()), d.dnsTimeout(),
                     p.integer("max-concurrent", d.maxConcurrent()), perBackend);
         } catch (EphemeraException e) {
-            throw new EphemeraException(ErrorCode.CONFIGURATION, "policies: " + e.getMessage());
+            // Settings name the key already ("policies.grace: ..."); say it once.
+            throw new EphemeraException(ErrorCode.CONFIGURATION, e.getMessage().startsWith("policies.") ? e.getMessage()
+                    : "policies: " + e.getMessage());
         }
     }
 

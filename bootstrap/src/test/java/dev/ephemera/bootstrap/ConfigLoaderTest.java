@@ -59,6 +59,56 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void xdgConfigHomeComesBeforeTheHomeDirectoryAndAfterTheWorkingDirectory() throws IOException {
+        write("home/.config/ephemera/config.yaml", "backend: from-home\n");
+        Path xdg = dir.resolve("xdg");
+        write("xdg/ephemera/config.yaml", "backend: from-xdg\n");
+        assertThat(load(Optional.empty(), Map.of("XDG_CONFIG_HOME", xdg.toString())).defaultBackend()).isEqualTo("from-xdg");
+        assertThat(load(Optional.empty(), Map.of("XDG_CONFIG_HOME", dir.resolve("empty").toString())).defaultBackend()).isEqualTo("from-home");
+        assertThat(load(Optional.empty(), Map.of("XDG_CONFIG_HOME", "relative/ignored")).defaultBackend()).isEqualTo("from-home");
+        write("cwd/ephemera.yaml", "backend: from-cwd\n");
+        assertThat(load(Optional.empty(), Map.of("XDG_CONFIG_HOME", xdg.toString())).defaultBackend()).isEqualTo("from-cwd");
+    }
+
+    @Test
+    void aMisspeltEnvironmentOverrideIsRefusedWithTheKnownOnesOfItsSection() throws IOException {
+        assertThatThrownBy(() -> load(Optional.empty(), Map.of("EPHEMERA_POLICIES_MAX_LIFETIM", "1d")))
+                .isInstanceOfSatisfying(EphemeraException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION))
+                .hasMessageContaining("EPHEMERA_POLICIES_MAX_LIFETIM ").hasMessageContaining("EPHEMERA_POLICIES_MAX_LIFETIME")
+                .hasMessageContaining("EPHEMERA_LOG_LEVEL");
+        assertThatThrownBy(() -> load(Optional.empty(), Map.of("EPHEMERA_STROE", "sqlite"))).hasMessageContaining("EPHEMERA_STORE");
+        // Not settings, and left alone: logging, debugging, the file, the client mode, tests, and env: references.
+        Path f = write("ref.yaml", "memory:\n  password: env:EPHEMERA_API_TOKEN\n");
+        EphemeraConfig c = load(Optional.of(f), Map.of("EPHEMERA_API_TOKEN", "pw", "EPHEMERA_LOG_LEVEL", "debug", "EPHEMERA_DEBUG", "1",
+                "EPHEMERA_SERVER", "http://127.0.0.1:8080", "EPHEMERA_TOKEN", "t", "EPHEMERA_TEST_HOOK", "x"));
+        assertThat(c.section("memory").secret("password").orElseThrow().reveal()).isEqualTo("pw");
+        assertThat(load(Optional.empty(), Map.of("EPHEMERA_MEMORY_PASSWORD", "env:EPHEMERA_DB_PW", "EPHEMERA_DB_PW", "x"))
+                .section("memory").secret("password").orElseThrow().reveal()).isEqualTo("x");
+    }
+
+    @Test
+    void dnsTimeoutIsNoSettingUntilItDoesSomething() throws IOException {
+        Path f = write("dns.yaml", "policies:\n  dns-timeout: 5m\n");
+        assertThatThrownBy(() -> load(Optional.of(f), Map.of())).hasMessageContaining("unknown setting 'policies.dns-timeout'");
+    }
+
+    @Test
+    void poolsDefaultNamesThePoolOfThePoolVerbs() throws IOException {
+        assertThat(load(Optional.empty(), Map.of()).defaultPool()).isEmpty();
+        Path f = write("pools.yaml", "pools:\n  default: lab\n");
+        assertThat(load(Optional.of(f), Map.of()).defaultPool()).contains("lab");
+        assertThat(load(Optional.empty(), Map.of("EPHEMERA_POOLS_DEFAULT", "prod")).defaultPool()).contains("prod");
+    }
+
+    @Test
+    void aBadPolicyValueIsAConfigurationErrorNamingTheKeyOnceBeforeAnyInjectorIsBuilt() throws IOException {
+        Path f = write("grace.yaml", "policies:\n  grace: forever\n");
+        EphemeraConfig c = load(Optional.of(f), Map.of());
+        assertThatThrownBy(() -> Ephemera.start(c, registry)).isInstanceOfSatisfying(EphemeraException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION)).hasMessageStartingWith("policies.grace: duration 'forever'");
+    }
+
+    @Test
     void environmentVariablesOverrideEveryKnownKey() throws IOException {
         Path f = write("c.yaml", "store: sqlite\npolicies:\n  grace: 2h\n");
         EphemeraConfig c = load(Optional.of(f), Map.of("EPHEMERA_STORE", "memory", "EPHEMERA_POLICIES_GRACE", "30m",

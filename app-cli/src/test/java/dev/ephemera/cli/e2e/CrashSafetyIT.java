@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 7's crash safety with the packaged distribution as real processes: {@code cluster create
- * --wait} killed right after the reconciler's N-th saved step ({@code EPHEMERA_TEST_HALT_AFTER_SAVES=N},
- * which halts the JVM like {@code kill -9}), then run again plainly, must reach Ready with exactly
+ * --wait} killed right after the reconciler's N-th saved step (run through the test launcher {@link HaltingCli}
+ * on the distribution's {@code lib/}, which halts the JVM like {@code kill -9}), then run again plainly with {@code bin/ephemera}, must reach Ready with exactly
  * one server, for every N up to the number of steps a claim takes. The fakes live in this JVM;
  * each N gets a fresh set of them.
  */
@@ -48,7 +48,21 @@ class CrashSafetyIT {
     }
 
     private Result ephemera(World world, Map<String, String> extraEnv, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(launcher().toString()));
+        return run(world, extraEnv, new ArrayList<>(List.of(launcher().toString())), args);
+    }
+
+    /** The same command in a JVM started by {@link HaltingCli}, which halts after the N-th saved step. */
+    private Result halting(World world, int n, String... args) throws Exception {
+        Path home = launcher().getParent().getParent();
+        Path testClasses = Path.of(HaltingCli.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dephemera.home=" + home, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp", home.resolve("lib") + "/*" + java.io.File.pathSeparator + testClasses,
+                HaltingCli.class.getName(), Integer.toString(n)));
+        return run(world, Map.of(), cmd, args);
+    }
+
+    private Result run(World world, Map<String, String> extraEnv, List<String> cmd, String... args) throws Exception {
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--config", world.config.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(world.dir.toFile());
@@ -74,10 +88,8 @@ class CrashSafetyIT {
         }
     }
 
-    private Result create(World world, Map<String, String> env) throws Exception {
-        return ephemera(world, env, "cluster", "create", ID, "--backend", "hetzner", "--owner", "acme/shop#42", "--wait", "--timeout", "4m",
-                "--kubeconfig-out", world.dir.resolve("kc.yaml").toString(), "--push", "github:acme/shop:E2E_KUBECONFIG", "--output", "json");
-    }
+    private static final String[] CREATE = {"cluster", "create", ID, "--backend", "hetzner", "--owner", "acme/shop#42", "--wait", "--timeout", "4m",
+                "--kubeconfig-out", "kc.yaml", "--push", "github:acme/shop:E2E_KUBECONFIG", "--output", "json"};
 
     @Test
     @DisplayName("converges to Ready with exactly one server, whichever saved step the first process died after")
@@ -88,7 +100,7 @@ class CrashSafetyIT {
         for (; n <= MOST_STEPS; n++) {
             Path worldDir = Files.createDirectories(dir.resolve("halt-after-" + n));
             try (World world = World.start(worldDir)) {
-                Result first = create(world, Map.of("EPHEMERA_TEST_HALT_AFTER_SAVES", Integer.toString(n)));
+                Result first = halting(world, n, CREATE);
                 if (first.code() == 0) {
                     // The claim took fewer than n saves: every step has been crashed after once.
                     assertThat(JSON.readTree(first.out()).path("phase").asText()).isEqualTo("Ready");
@@ -99,7 +111,7 @@ class CrashSafetyIT {
                 assertThat(first.err()).contains("halting after save " + n);
                 haltedAfter.add(first.err().replaceAll("(?s).*halting after save " + n + " \\(([^)]*)\\).*", "$1"));
 
-                Result second = create(world, Map.of());
+                Result second = ephemera(world, Map.of(), CREATE);
 
                 assertThat(second.code()).as("run after a halt after save %d; stderr: %s", n, second.err()).isZero();
                 assertThat(JSON.readTree(second.out()).path("phase").asText()).isEqualTo("Ready");

@@ -5,7 +5,11 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as people write them in CLI flags and configuration: {@code 3d}, {@code 1h30m}, {@code 90s}, {@code 500ms}. */
+/**
+ * Durations as people write them in CLI flags and configuration: {@code 3d}, {@code 1h30m}, {@code 90s}, {@code 500ms},
+ * and a bare {@code 0} (zero needs no unit; settings that document zero as "off" take it, and those that need a
+ * positive duration refuse it themselves).
+ */
 public final class DurationText {
     private static final Pattern PART = Pattern.compile("(\\d{1,9})(ms|d|h|m|s)");
 
@@ -17,6 +21,9 @@ public final class DurationText {
             throw EphemeraException.invalid("a duration is required, e.g. 3d, 1h, 15m, 30s");
         }
         String t = text.trim();
+        if (t.equals("0")) {
+            return Duration.ZERO;
+        }
         if (t.startsWith("P") || t.startsWith("p")) {
             try {
                 return Duration.parse(t);

@@ -126,6 +126,34 @@ public final class PoolState {
         return new Release(new PoolState(definition, next), Optional.of(mine));
     }
 
+    /**
+     * The same pool over a new range or exclusions. Every lease in force must still be inside it;
+     * expired leases outside it are dropped (they are free anyway).
+     *
+     * @throws EphemeraException CONFLICT naming the held leases the new definition would drop
+     */
+    public PoolState resizedTo(PoolDefinition next, Instant now) {
+        if (!next.name().equals(definition.name())) {
+            throw EphemeraException.invalid("a resize keeps the pool's name: " + definition.name() + ", not " + next.name());
+        }
+        List<String> dropped = new ArrayList<>();
+        Map<String, Lease> kept = new TreeMap<>();
+        for (Lease l : leases.values()) {
+            if (next.contains(l.address())) {
+                kept.put(l.holder(), l);
+            } else if (!l.isExpiredAt(now)) {
+                dropped.add(l.address() + " (held by " + l.holder() + ")");
+            }
+        }
+        if (!dropped.isEmpty()) {
+            throw EphemeraException.conflict("resizing pool '" + definition.name() + "' to " + next.spec()
+                    + (next.exclusions().isEmpty() ? "" : " excluding " + String.join(", ", next.exclusionsAsText()))
+                    + " would drop leases in force: " + String.join(", ", dropped) + "; release them first (ephemera pool release HOLDER --pool "
+                    + definition.name() + ") or keep those addresses in the pool");
+        }
+        return new PoolState(next, kept);
+    }
+
     private PoolState with(String holder, Lease lease) {
         Map<String, Lease> next = new TreeMap<>(leases);
         next.put(holder, lease);

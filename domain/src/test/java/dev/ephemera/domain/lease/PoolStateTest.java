@@ -68,4 +68,25 @@ class PoolStateTest {
         assertThat(r.changed()).isFalse();
         assertThat(r.next()).isEqualTo(s);
     }
+
+    @Test
+    void aResizeKeepsEveryLeaseRefusesToDropOneInForceAndLetsExpiredOnesGo() {
+        PoolState s = PoolState.empty(PoolDefinition.ofRange("lab", "10.0.0.1-10.0.0.4", List.of()));
+        s = s.allocate("a", T0, Optional.empty()).next();
+        s = s.allocate("b", T0, Optional.of(Duration.ofMinutes(1))).next();
+        PoolState grown = s.resizedTo(PoolDefinition.ofRange("lab", "10.0.0.1-10.0.0.8", List.of()), T0);
+        assertThat(grown.leases()).isEqualTo(s.leases());
+        assertThat(grown.definition().size()).isEqualTo(8);
+        PoolState finalS = s;
+        PoolDefinition onlyFirst = PoolDefinition.ofRange("lab", "10.0.0.1-10.0.0.1", List.of());
+        assertThatThrownBy(() -> finalS.resizedTo(onlyFirst, T0)).isInstanceOf(EphemeraException.class)
+                .hasMessageContaining("10.0.0.2 (held by b)");
+        assertThatThrownBy(() -> finalS.resizedTo(PoolDefinition.ofRange("lab", "10.0.0.1-10.0.0.4", List.of("10.0.0.1")), T0))
+                .hasMessageContaining("10.0.0.1 (held by a)");
+        // Once b's lease has expired, its address may go.
+        PoolState shrunk = s.resizedTo(onlyFirst, T0.plus(Duration.ofMinutes(2)));
+        assertThat(shrunk.leases()).extracting(Lease::holder).containsExactly("a");
+        assertThatThrownBy(() -> finalS.resizedTo(PoolDefinition.ofRange("other", "10.0.0.1-10.0.0.4", List.of()), T0))
+                .hasMessageContaining("keeps the pool's name");
+    }
 }

@@ -35,7 +35,28 @@ final class ClientConfigs {
             }
         }
         // Neither asked for: fabric8 looks at $KUBECONFIG, ~/.kube/config, then the service account.
+        requireSomewhereToLook(env, Path.of(System.getProperty("user.home"), ".kube", "config"), SERVICE_ACCOUNT);
         return Config.autoConfigure(null);
+    }
+
+    /**
+     * Fails with a configuration error naming every place looked at when there is no kubeconfig and
+     * this is not a pod; without it, fabric8 would quietly aim at localhost and every call would time out.
+     */
+    static void requireSomewhereToLook(Map<String, String> env, Path homeKubeconfig, Path serviceAccount) {
+        String k = env.get("KUBECONFIG");
+        boolean fromEnv = k != null && !k.isBlank()
+                && java.util.Arrays.stream(k.split(java.io.File.pathSeparator)).anyMatch(f -> !f.isBlank() && Files.isReadable(Path.of(f)));
+        String host = env.get("KUBERNETES_SERVICE_HOST");
+        boolean inPod = host != null && !host.isBlank() && Files.isReadable(serviceAccount.resolve("token"));
+        if (fromEnv || Files.isReadable(homeKubeconfig) || inPod) {
+            return;
+        }
+        throw new EphemeraException(ErrorCode.CONFIGURATION, "no Kubernetes cluster to talk to; looked at: --kubeconfig and kubernetes.kubeconfig"
+                + " (not given), KUBECONFIG (" + (k == null || k.isBlank() ? "not set" : k + ": no readable file") + "), "
+                + homeKubeconfig + " (not found), in-cluster service account ("
+                + (host == null || host.isBlank() ? "not a pod: KUBERNETES_SERVICE_HOST not set" : serviceAccount.resolve("token") + " not readable")
+                + "). Give one with --kubeconfig FILE (ephemera verify), KUBECONFIG, or kubernetes.kubeconfig in ephemera.yaml");
     }
 
     private static String firstKubeconfig(Map<String, String> env) {
