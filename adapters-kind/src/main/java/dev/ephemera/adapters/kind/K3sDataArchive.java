@@ -25,10 +25,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 final class K3sDataArchive {
     static final String DATA_DIR = "/var/lib/rancher/k3s";
     static final String TOKEN_PATH = "ephemera/token";
-    /** The files K3s needs to find at first start to use our CAs instead of making its own. */
-    static final List<String> REQUIRED = List.of("server-ca.crt", "server-ca.key", "client-ca.crt", "client-ca.key",
-            "request-header-ca.crt", "request-header-ca.key", "etcd/server-ca.crt", "etcd/server-ca.key", "etcd/peer-ca.crt",
-            "etcd/peer-ca.key", "service.key");
 
     private K3sDataArchive() {
     }
@@ -42,12 +38,8 @@ final class K3sDataArchive {
     }
 
     static byte[] tar(PkiBundle pki, Secret token) {
+        // Copied as issued: the certificate authority is what guarantees the complete set (K3s would make its own CAs for a missing pair).
         Map<String, BundleFile> tls = new TreeMap<>(pki.k3sTlsFiles());
-        for (String f : REQUIRED) {
-            if (!tls.containsKey(f)) {
-                throw new IllegalArgumentException("the PKI bundle lacks " + PkiBundle.K3S_TLS_PREFIX + f + ", without which K3s makes its own CAs");
-            }
-        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
