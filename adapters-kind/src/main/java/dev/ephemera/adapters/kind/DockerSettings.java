@@ -93,7 +93,7 @@ public record DockerSettings(String host, boolean tlsVerify, Optional<Path> cert
         String apiHost = s.string("api-host", "127.0.0.1").trim();
         String endpointHost = s.string("endpoint-host").filter(h -> !h.isBlank()).map(String::trim)
                 .orElseGet(() -> defaultEndpointHost(apiHost, host));
-        List<String> args = s.string("server-args").isPresent() ? s.list("server-args").stream().map(String::trim).filter(a -> !a.isEmpty()).toList()
+        List<String> args = s.keys().contains("server-args") ? s.list("server-args").stream().map(String::trim).filter(a -> !a.isEmpty()).toList()
                 : List.of(DEFAULT_SERVER_ARGS);
         return new DockerSettings(host, tls, certPath, s.string("image", DEFAULT_IMAGE).trim(), args, s.bool("privileged", true), apiHost,
                 endpointHost, s.string("installation", "default"), s.duration("pull-timeout", Duration.ofMinutes(10)),
