@@ -26,6 +26,7 @@ import dev.ephemera.domain.pki.PkiBundle;
 import dev.ephemera.domain.secret.Secret;
 import dev.ephemera.ports.backend.BackendTraits;
 import dev.ephemera.ports.backend.ClusterBackend;
+import dev.ephemera.ports.backend.ImageLoading;
 import dev.ephemera.ports.backend.Observation;
 import dev.ephemera.ports.backend.OwnedResource;
 import dev.ephemera.ports.backend.ProvisionRequest;
@@ -57,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * {@code ephemera.dev/cluster} and {@code ephemera.dev/installation} and is found by those labels
  * alone, so every call is idempotent and nothing leaks unseen.
  */
-public final class DockerClusterBackend implements ClusterBackend {
+public final class DockerClusterBackend implements ClusterBackend, ImageLoading {
     public static final String NAME = "docker";
     static final String CLUSTER = "ephemera.dev/cluster";
     static final String INSTALLATION = "ephemera.dev/installation";
@@ -340,6 +341,22 @@ public final class DockerClusterBackend implements ClusterBackend {
             String s = out.toString().strip();
             return s.isEmpty() ? "(the container logged nothing)" : s;
         }
+    }
+
+    /** Copies images from the engine into the cluster's node (its K3s container), skipping those it has. */
+    @Override
+    public ImageLoadReport loadImages(ClusterId id, List<String> images) {
+        Map<String, String> nodes = new LinkedHashMap<>();
+        for (Container c : containers(clusterFilterMap(id))) {
+            if ("running".equals(c.getState())) {
+                nodes.put(c.getNames() == null || c.getNames().length == 0 ? c.getId() : c.getNames()[0].replaceFirst("^/", ""), c.getId());
+            }
+        }
+        if (nodes.isEmpty()) {
+            throw EphemeraException.notFound("cluster " + id + " has no running node on the Docker engine at " + engine.host()
+                    + " (ephemera cluster get " + id + " shows its phase)");
+        }
+        return new NodeImages(engine, settings).load(nodes, images);
     }
 
     @Override
