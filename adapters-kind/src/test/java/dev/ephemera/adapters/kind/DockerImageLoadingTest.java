@@ -126,7 +126,7 @@ class DockerImageLoadingTest {
         String container = Docker.labelled("container", "ephemera.dev/cluster=load-3",
                 "ephemera.dev/installation=" + DockerTestSupport.INSTALLATION).get(0);
         // Break the node's ctr: it now exits 3 whatever it is asked.
-        Docker.Result broken = Docker.run(List.of("exec", container, "sh", "-c", "echo 'echo containerd is broken >&2; exit 3' > /bin/ctr"), null, 60);
+        Docker.Result broken = Docker.run(List.of("exec", container, "sh", "-c", "printf '#!/bin/sh\\necho containerd is broken >&2\\nexit 3\\n' > /bin/ctr"), null, 60);
         assertThat(broken.exit()).as(broken.err()).isZero();
 
         assertThatThrownBy(() -> ((ImageLoading) backend).loadImages(id, List.of(imageA)))

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ephemera.testkit.docker.Docker;
 import dev.ephemera.testkit.docker.StandInK3sImage;
+import dev.ephemera.testkit.docker.TestImages;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,7 +61,11 @@ class DockerClusterIT {
 
     @AfterEach
     void clean() throws IOException {
-        Docker.removeLabelled(OURS);
+        try {
+            Docker.removeLabelled(OURS);
+        } finally {
+            TestImages.removeAll();
+        }
     }
 
     private static Path launcher() {
@@ -147,6 +152,21 @@ class DockerClusterIT {
 
         Docker.Result ps = Docker.run(List.of("ps", "--filter", "label=ephemera.dev/cluster=" + ID, "--format", "{{.ID}} {{.Image}}"), null, 30);
         assertThat(ps.out().lines().toList()).singleElement().asString().endsWith(" rancher/k3s:v1.31.4-k3s1");
+
+        // load-image: two images made with docker import end up listed by the node's ctr; an image the engine lacks exits 3.
+        String imageA = "ephemera-it/app:pr-1";
+        String imageB = "ephemera-it/e2e-tests:pr-1";
+        TestImages.make(imageA, 200_000);
+        TestImages.make(imageB, 50_000);
+        Result load = ephemera(Map.of(), "cluster", "load-image", ID, imageA, imageB, "--output", "json");
+        assertThat(load.code()).as(load.err()).isZero();
+        assertThat(JSON.readTree(load.out()).get(0).path("imported").toString()).contains(imageA, imageB);
+        String node = Docker.labelled("container", OURS).get(0);
+        Docker.Result listed = Docker.run(List.of("exec", node, "ctr", "--namespace=k8s.io", "images", "ls", "-q"), null, 60);
+        assertThat(listed.out().lines().toList()).contains("docker.io/" + imageA, "docker.io/" + imageB);
+        Result missing = ephemera(Map.of(), "cluster", "load-image", ID, "ephemera-it/not-built:pr-1");
+        assertThat(missing.code()).as(missing.err()).isEqualTo(3);
+        assertThat(missing.err()).contains("ephemera-it/not-built:pr-1");
 
         Result delete = ephemera(Map.of(), "cluster", "delete", ID, "--wait", "--output", "json");
         assertThat(delete.code()).as(delete.err()).isZero();

@@ -38,6 +38,8 @@ final class StandInApi implements AutoCloseable {
         return t;
     });
     private final SharedIndexInformer<Secret> informer;
+    /** Token → {@code namespace:serviceaccount}, for every token minted whose Secret still exists. */
+    private final Map<String, String> tokens = new java.util.concurrent.ConcurrentHashMap<>();
 
     StandInApi(KubernetesCrudMock api, String caPem) {
         this.client = api.client();
@@ -78,6 +80,8 @@ final class StandInApi implements AutoCloseable {
 
             @Override
             public void onDelete(Secret s, boolean unknownFinalState) {
+                String key = s.getMetadata().getNamespace() + "/" + s.getMetadata().getName();
+                tokens.values().removeIf(v -> v.endsWith("@" + key));
             }
         });
     }
@@ -87,20 +91,14 @@ final class StandInApi implements AutoCloseable {
         if (authorization == null || !authorization.startsWith("Bearer ")) {
             return null;
         }
-        String token = authorization.substring(7).trim();
-        for (Secret s : client.secrets().inAnyNamespace().list().getItems()) {
-            String stored = s.getData() == null ? null : s.getData().get("token");
-            if (TOKEN_TYPE.equals(s.getType()) && stored != null
-                    && new String(Base64.getDecoder().decode(stored), StandardCharsets.UTF_8).equals(token)) {
-                return s.getMetadata().getNamespace() + ":" + s.getMetadata().getAnnotations().get(SA_NAME);
-            }
-        }
-        return null;
+        // Answered on the mock's own thread, which must not ask the mock anything: the tokens are kept here.
+        return tokens.get(authorization.substring(7).trim());
     }
 
     private Object review(String authorization) {
-        String sa = serviceAccountOf(authorization);
-        if (sa != null) {
+        String owner = serviceAccountOf(authorization);
+        if (owner != null) {
+            String sa = owner.substring(0, owner.indexOf('@'));
             String ns = sa.substring(0, sa.indexOf(':'));
             return Map.of("kind", "SelfSubjectReview", "apiVersion", "authentication.k8s.io/v1", "metadata", Map.of(),
                     "status", Map.of("userInfo", Map.of("username", "system:serviceaccount:" + sa,
@@ -134,11 +132,13 @@ final class StandInApi implements AutoCloseable {
         }
         byte[] raw = new byte[48];
         RANDOM.nextBytes(raw);
+        String token = "eyJ" + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
         Map<String, String> data = new HashMap<>();
-        data.put("token", b64("eyJ" + Base64.getUrlEncoder().withoutPadding().encodeToString(raw)));
+        data.put("token", b64(token));
         data.put("ca.crt", b64(caPem));
         data.put("namespace", b64(ns));
         s.setData(data);
+        tokens.put(token, ns + ":" + saName + "@" + ns + "/" + name);
         client.secrets().inNamespace(ns).resource(s).update();
     }
 
