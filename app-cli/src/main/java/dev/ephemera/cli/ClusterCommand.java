@@ -36,7 +36,7 @@ import picocli.CommandLine.Parameters;
 /** {@code ephemera cluster …}: clusters in the state store. */
 @Command(name = "cluster", description = "Inspect and manage clusters.",
         subcommands = {ClusterCommand.Create.class, ClusterCommand.ListClusters.class, ClusterCommand.Get.class,
-            ClusterCommand.Kubeconfig.class, ClusterCommand.Release.class, ClusterCommand.Delete.class, ClusterCommand.Reap.class})
+            ClusterCommand.Kubeconfig.class, ClusterCommand.Release.class, ClusterCommand.Delete.class, ClusterCommand.Reap.class, LoadImageCommand.class})
 public final class ClusterCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -20,7 +20,7 @@ public final class CoreSettings {
             SettingSpec.optional("pki", "Certificate authority (bouncycastle).", "bouncycastle"),
             SettingSpec.optional("workload", "How Ephemera talks to new clusters' API servers (kubernetes).", "kubernetes"),
             SettingSpec.optional("codehost", "Code host for PR comments and statuses (github).", "github"),
-            SettingSpec.optional("backend", "Default cluster backend for `cluster create` (hetzner, kind, ...).", "kind"),
+            SettingSpec.optional("backend", "Default cluster backend for `cluster create` (docker, hetzner, ...).", "docker"),
             SettingSpec.optional("sinks", "Secret sinks every kubeconfig is pushed to, besides --push (comma list).", "file"),
             SettingSpec.optional("installation", "This installation's id; value of the ephemera.dev/installation label.", "default"),
             SettingSpec.optional("plugins", "Directory of plugin jars (adapters) to load.", "<distribution>/plugins"));

@@ -14,7 +14,7 @@ import java.util.Optional;
 
 /**
  * The loaded, validated configuration with secret references resolved. With no file at all it
- * holds the embedded defaults: SQLite state and leases, file sink, kind backend, ECDSA PKI.
+ * holds the embedded defaults: SQLite state and leases, file sink, docker backend, ECDSA PKI.
  */
 public final class EphemeraConfig {
     private final Map<String, Object> tree;
@@ -63,7 +63,7 @@ public final class EphemeraConfig {
     }
 
     public String defaultBackend() {
-        return top("backend", "kind");
+        return top("backend", "docker");
     }
 
     public String installation() {

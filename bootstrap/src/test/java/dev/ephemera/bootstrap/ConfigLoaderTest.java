@@ -40,7 +40,7 @@ class ConfigLoaderTest {
         assertThat(c.source()).isEmpty();
         assertThat(c.leaseStore()).isEqualTo("sqlite");
         assertThat(c.stateStore()).isEqualTo("sqlite");
-        assertThat(c.defaultBackend()).isEqualTo("kind");
+        assertThat(c.defaultBackend()).isEqualTo("docker");
         assertThat(c.sinks()).containsExactly("file");
         assertThat(c.policies().maxLifetime()).isEqualTo(Duration.ofDays(3));
     }

@@ -1,5 +1,8 @@
 /**
- * Local kind clusters through docker-java and the kind CLI (seed 004). Not built yet: this
- * module has no factory, so {@code ephemera backends} does not list it.
+ * Adapter: local clusters on a Docker engine, through docker-java. The {@code docker} backend
+ * ({@link dev.ephemera.adapters.kind.DockerClusterBackend}, the embedded default) runs one K3s server
+ * per cluster in a container that gets our PKI before its first start, and loads local images into
+ * its node ({@link dev.ephemera.ports.backend.ImageLoading}). The {@code kind} backend (the user's
+ * kind CLI) is not built yet.
  */
 package dev.ephemera.adapters.kind;
