@@ -86,7 +86,21 @@ class DockerClusterIT {
     }
 
     private Result ephemera(Map<String, String> extraEnv, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(launcher().toString()));
+        return run(new ArrayList<>(List.of(launcher().toString())), extraEnv, args);
+    }
+
+    /** The same command in a JVM started by {@link HaltingCli}, which halts after the N-th saved step like kill -9. */
+    private Result halting(int n, String... args) throws Exception {
+        Path home = launcher().getParent().getParent();
+        Path testClasses = Path.of(HaltingCli.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dephemera.home=" + home, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp", home.resolve("lib") + "/*" + java.io.File.pathSeparator + testClasses,
+                HaltingCli.class.getName(), Integer.toString(n)));
+        return run(cmd, Map.of(), args);
+    }
+
+    private Result run(List<String> cmd, Map<String, String> extraEnv, String... args) throws Exception {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("EPHEMERA_") || k.equals("KUBECONFIG"));
@@ -182,7 +196,7 @@ class DockerClusterIT {
     @DisplayName("create killed like kill -9 right after the container was made, then run again: still one container, Ready")
     void killedAfterTheContainerExists() throws Exception {
         // Saves of a claim: PKI issued (1), Provisioning (2), creation requested (3) — the container exists and was started.
-        Result killed = ephemera(Map.of("EPHEMERA_TEST_HALT_AFTER_SAVES", "3"), "cluster", "create", ID, "--wait", "--timeout", "4m");
+        Result killed = halting(3, "cluster", "create", ID, "--wait", "--timeout", "4m");
         assertThat(killed.code()).as(killed.err()).isEqualTo(137);
         assertThat(Docker.labelled("container", OURS)).hasSize(1);
 
