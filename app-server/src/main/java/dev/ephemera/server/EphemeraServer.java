@@ -66,6 +66,9 @@ public final class EphemeraServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EphemeraException(ErrorCode.UNAVAILABLE, "interrupted while starting the server");
+        } catch (RuntimeException e) {
+            closeVertx(Duration.ofSeconds(5)); // e.g. a bad server.tokens: nothing is left running
+            throw e;
         }
         LOG.info("server listening host={} port={}", settings.host(), server.actualPort());
         reaper = new ReaperSchedule(vertx, () -> ephemera.get(Reaper.class), settings.reapOrphans(), metrics);

@@ -5,6 +5,10 @@ import dev.ephemera.bootstrap.Ephemera;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
 import dev.ephemera.ports.codehost.CodeHostWebhooks;
+import dev.ephemera.server.api.ApiAuth;
+import dev.ephemera.server.api.ApiHooks;
+import dev.ephemera.server.api.ApiRoutes;
+import dev.ephemera.server.api.ApiTokens;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -24,6 +28,11 @@ public final class ServerRoutes {
     }
 
     public static Router create(Vertx vertx, Ephemera ephemera, ServerSettings settings, PrometheusMeterRegistry metrics) {
+        return create(vertx, ephemera, settings, metrics, ApiHooks.NONE);
+    }
+
+    /** As above, with what the API tells the rest of the server (the driver to kick). */
+    public static Router create(Vertx vertx, Ephemera ephemera, ServerSettings settings, PrometheusMeterRegistry metrics, ApiHooks api) {
         Router router = Router.router(vertx);
 
         // Operational endpoints: open, cheap, never blocked by API traffic.
@@ -43,13 +52,16 @@ public final class ServerRoutes {
         // token is not asked of them.
         BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.bodyLimit());
         router.route("/v1/*").handler(body);
-        settings.token().map(BearerTokenHandler::new).ifPresent(auth -> router.route("/v1/*").handler(ctx -> {
+        // The API's tokens: server.token (admin) and the named server.tokens with their scopes.
+        ApiAuth auth = new ApiAuth(ApiTokens.from(settings.token(), ephemera.config().section("server")));
+        router.route("/v1/*").handler(ctx -> {
             if (ctx.request().path().startsWith("/v1/webhooks/")) {
                 ctx.next();
             } else {
-                auth.handle(ctx);
+                auth.gate().handle(ctx);
             }
-        }));
+        });
+        ApiRoutes.mount(router, "/v1", vertx, ephemera, auth, api.kick());
 
         router.route().failureHandler(ctx -> {
             Throwable f = ctx.failure();
