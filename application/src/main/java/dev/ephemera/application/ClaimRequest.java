@@ -18,12 +18,23 @@ import java.util.Optional;
  * @param ttl           lifetime, at most the policy's maximum; empty means the maximum
  * @param pushTo        where its kubeconfig goes, besides the default sinks
  * @param keepOnFailure keep a failed cluster for debugging instead of deleting it
+ * @param heartbeat     if present, the cluster is released unless renewed within this time
+ *                      (at least {@link dev.ephemera.domain.cluster.Cluster#MIN_HEARTBEAT})
+ * @param queue         beyond the concurrency cap, record the claim as Queued (it starts when
+ *                      a slot frees, oldest first) instead of refusing it with LIMIT_EXCEEDED
  */
 public record ClaimRequest(ClusterId id, Optional<Owner> owner, String backend, ClusterSpec spec, Optional<Duration> ttl,
-                           List<SinkTarget> pushTo, boolean keepOnFailure) {
+                           List<SinkTarget> pushTo, boolean keepOnFailure, Optional<Duration> heartbeat, boolean queue) {
     public ClaimRequest {
         pushTo = List.copyOf(pushTo);
         owner = owner == null ? Optional.empty() : owner;
         ttl = ttl == null ? Optional.empty() : ttl;
+        heartbeat = heartbeat == null ? Optional.empty() : heartbeat;
+    }
+
+    /** A claim without heartbeat that is refused beyond the cap (the shape before heartbeats and queueing). */
+    public ClaimRequest(ClusterId id, Optional<Owner> owner, String backend, ClusterSpec spec, Optional<Duration> ttl,
+                        List<SinkTarget> pushTo, boolean keepOnFailure) {
+        this(id, owner, backend, spec, ttl, pushTo, keepOnFailure, Optional.empty(), false);
     }
 }

@@ -9,9 +9,11 @@ import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
 import dev.ephemera.domain.secret.Secret;
 import dev.ephemera.ports.state.ClusterRepository;
+import dev.ephemera.ports.state.Limits;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -23,23 +25,45 @@ public final class Clusters {
     private final ClusterRepository repository;
     private final Policies policies;
     private final Clock clock;
+    private final ClusterEvents events;
 
     @Inject
-    public Clusters(ClusterRepository repository, Policies policies, Clock clock) {
+    public Clusters(ClusterRepository repository, Policies policies, Clock clock, ClusterEvents events) {
         this.repository = repository;
         this.policies = policies;
         this.clock = clock;
+        this.events = events;
+    }
+
+    /** Clusters whose phase changes nobody in this process listens to (the CLI, benchmarks). */
+    public Clusters(ClusterRepository repository, Policies policies, Clock clock) {
+        this(repository, policies, clock, new ClusterEvents());
+    }
+
+    /** As {@link #submit}, for callers that do not care whether the claim was new. */
+    public Cluster claim(ClaimRequest r) {
+        return submit(r).cluster();
     }
 
     /**
-     * Records a claim in phase {@code Requested}, or returns the live cluster of that id. A claim of
-     * a cluster in its grace period brings it back to {@code Ready}.
+     * Records a claim in phase {@code Requested} — or {@code Queued} when a concurrency cap is full
+     * and the request says {@code queue} — or returns the live cluster of that id ({@code created}
+     * false). A claim of a cluster in its grace period brings it back to {@code Ready}; any claim
+     * of an existing cluster renews its heartbeat.
+     *
+     * @throws EphemeraException INVALID for a ttl beyond the maximum lifetime, CONFLICT for an id
+     *         claimed on another backend or being deleted, LIMIT_EXCEEDED when a cap is full and
+     *         the request does not queue
      */
-    public Cluster claim(ClaimRequest r) {
+    public ClaimOutcome submit(ClaimRequest r) {
         Duration ttl = r.ttl().orElse(policies.maxLifetime());
         if (ttl.compareTo(policies.maxLifetime()) > 0) {
             throw EphemeraException.invalid("ttl " + DurationText.format(ttl) + " is longer than the maximum lifetime of "
                     + DurationText.format(policies.maxLifetime()) + " (policies.max-lifetime)");
+        }
+        if (r.heartbeat().isPresent() && r.heartbeat().get().compareTo(Cluster.MIN_HEARTBEAT) < 0) {
+            throw EphemeraException.invalid("heartbeat " + DurationText.format(r.heartbeat().get()) + " is too short: use at least "
+                    + DurationText.format(Cluster.MIN_HEARTBEAT));
         }
         Optional<Cluster> existing = repository.find(r.id());
         if (existing.isPresent()) {
@@ -48,36 +72,57 @@ public final class Clusters {
                 throw EphemeraException.conflict("cluster " + r.id() + " exists on backend " + c.backend() + ", not " + r.backend());
             }
             switch (c.phase()) {
-                case RELEASING:
-                    return repository.update(c.moveTo(Phase.READY, clock.instant(), "claimed again within the grace period"));
                 case DELETING:
                     throw EphemeraException.conflict("cluster " + r.id() + " is being deleted; claim it again once it is gone");
                 case DELETED:
                     repository.delete(c.id());
                     break;
+                case RELEASING:
+                    return new ClaimOutcome(saved(repository.update(c.renew(clock.instant()))), false);
+                case FAILED:
+                    return new ClaimOutcome(c, false);
                 default:
-                    return c;
+                    return new ClaimOutcome(c.heartbeat().isPresent() ? saved(repository.update(c.renew(clock.instant()))) : c, false);
             }
         }
-        long live = repository.countLive(Optional.empty());
-        long liveOnBackend = repository.countLive(Optional.of(r.backend()));
-        if (live >= policies.maxConcurrent()) {
-            throw new EphemeraException(ErrorCode.LIMIT_EXCEEDED, live + " clusters are live, the most allowed (policies.max-concurrent = "
-                    + policies.maxConcurrent() + "); delete one or wait for one to expire");
-        }
-        if (liveOnBackend >= policies.maxConcurrentFor(r.backend())) {
-            throw new EphemeraException(ErrorCode.LIMIT_EXCEEDED, liveOnBackend + " clusters are live on " + r.backend()
-                    + ", the most allowed there (" + policies.maxConcurrentFor(r.backend()) + ")");
-        }
-        Cluster c = Cluster.requested(r.id(), r.owner(), r.backend(), r.spec(), clock.instant(), ttl)
-                .withSinks(r.pushTo()).withKeepOnFailure(r.keepOnFailure());
+        Instant now = clock.instant();
+        Cluster c = Cluster.requested(r.id(), r.owner(), r.backend(), r.spec(), now, ttl)
+                .withSinks(r.pushTo()).withKeepOnFailure(r.keepOnFailure()).withHeartbeat(r.heartbeat(), now);
         try {
-            return repository.insert(c);
+            try {
+                return new ClaimOutcome(saved(repository.insertWithin(c, Limits.of(policies, r.backend()))), true);
+            } catch (EphemeraException e) {
+                if (e.code() != ErrorCode.LIMIT_EXCEEDED || !r.queue()) {
+                    throw e;
+                }
+                return new ClaimOutcome(saved(repository.insert(c.moveTo(Phase.QUEUED, now, "queued: " + e.getMessage()))), true);
+            }
         } catch (EphemeraException e) {
             if (e.code() == ErrorCode.CONFLICT) {
-                return get(r.id()); // a concurrent claim of the same id won: same cluster
+                return new ClaimOutcome(get(r.id()), false); // a concurrent claim of the same id won: same cluster
             }
             throw e;
+        }
+    }
+
+    /**
+     * A heartbeat from the holder: restarts the heartbeat period of a cluster that has one (and is
+     * harmless for one that does not). A cluster already released by a missed heartbeat, but still
+     * in its grace period, returns to {@code Ready}.
+     *
+     * @throws EphemeraException NOT_FOUND for an unknown id, CONFLICT once deletion has begun
+     */
+    public Cluster renew(ClusterId id) {
+        for (int attempt = 1; ; attempt++) {
+            Cluster c = get(id);
+            try {
+                return saved(repository.update(c.renew(clock.instant())));
+            } catch (EphemeraException e) {
+                // Someone else saved in between (the driver stepping it): read again, a few times at most.
+                if (e.code() != ErrorCode.CONFLICT || attempt >= 5 || repository.find(id).map(x -> x.version() == c.version()).orElse(true)) {
+                    throw e;
+                }
+            }
         }
     }
 
@@ -90,13 +135,16 @@ public final class Clusters {
         return repository.list();
     }
 
-    /** The owner let go (PR closed): a ready cluster enters its grace period; one still coming up is deleted. */
+    /**
+     * The owner let go (PR closed): a ready cluster enters its grace period; one still queued or
+     * coming up is deleted.
+     */
     public Cluster release(ClusterId id) {
         Cluster c = get(id);
         return switch (c.phase()) {
-            case READY -> repository.update(c.release(clock.instant(), policies.grace(), "released; deleted after "
-                    + DurationText.format(policies.grace()) + " unless claimed again"));
-            case REQUESTED, PROVISIONING, BOOTSTRAPPING, FAILED -> repository.update(c.moveTo(Phase.DELETING, clock.instant(), "released before ready"));
+            case READY -> saved(repository.update(c.release(clock.instant(), policies.grace(), "released; deleted after "
+                    + DurationText.format(policies.grace()) + " unless claimed again")));
+            case REQUESTED, QUEUED, PROVISIONING, BOOTSTRAPPING, FAILED -> saved(repository.update(c.moveTo(Phase.DELETING, clock.instant(), "released before ready")));
             default -> c;
         };
     }
@@ -107,7 +155,7 @@ public final class Clusters {
         if (c.phase() == Phase.DELETING || c.phase() == Phase.DELETED) {
             return c;
         }
-        return repository.update(c.moveTo(Phase.DELETING, clock.instant(), "deletion requested"));
+        return saved(repository.update(c.moveTo(Phase.DELETING, clock.instant(), "deletion requested")));
     }
 
     /** The CI kubeconfig of a ready cluster. */
@@ -116,5 +164,10 @@ public final class Clusters {
         return repository.credential(id, Credentials.KUBECONFIG).orElseThrow(() -> EphemeraException.notFound(
                 "cluster " + id + " has no kubeconfig yet (it is " + c.phase().displayName() + "); wait with: ephemera cluster create "
                         + id + " --wait"));
+    }
+
+    private Cluster saved(Cluster c) {
+        events.saw(c);
+        return c;
     }
 }

@@ -110,7 +110,7 @@ public final class Reconciler {
                 case DELETING -> teardown(c);
                 case FAILED -> c.keepOnFailure() ? new StepOutcome.Settled(c)
                         : new StepOutcome.Progressed(save(c.moveTo(Phase.DELETING, now, "cleaning up after failure")));
-                case READY, RELEASING, DELETED -> new StepOutcome.Settled(c);
+                case READY, RELEASING, QUEUED, DELETED -> new StepOutcome.Settled(c);
             };
         } catch (EphemeraException e) {
             if (TRANSIENT.contains(e.code()) || c.phase() == Phase.DELETING) {

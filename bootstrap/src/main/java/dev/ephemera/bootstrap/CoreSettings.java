@@ -44,7 +44,10 @@ public final class CoreSettings {
             SettingSpec.optional("token-scopes", "Map of token NAME to its scope: read, claim or admin.", "claim"),
             SettingSpec.optional("shutdown-timeout", "How long SIGTERM waits for requests in flight.", "30s"),
             SettingSpec.optional("reap-interval", "How often the server's reaper deletes expired, released, failed and stuck clusters; 0 turns it off.", "1m"),
-            SettingSpec.optional("reap-orphans", "Backends whose labelled resources are checked for orphans at each sweep (comma list).", null));
+            SettingSpec.optional("reap-orphans", "Backends whose labelled resources are checked for orphans at each sweep (comma list).", null),
+            SettingSpec.optional("max-concurrent-steps", "How many clusters the server's driver steps at once; waiting ones hold no thread.", "8"),
+            SettingSpec.optional("rescan-interval", "How often the driver reads the store for work other processes wrote, due heartbeats and queued claims.", "2s"),
+            SettingSpec.optional("step-lease", "How long a server's claim on a cluster row keeps other servers off it; runs out only if that server died.", "30s"));
 
     /** Sections owned by the core, with their settings. */
     public static final Map<String, List<SettingSpec>> SECTIONS = Map.of("policies", POLICIES, "server", SERVER,

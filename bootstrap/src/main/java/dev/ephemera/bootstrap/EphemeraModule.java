@@ -4,9 +4,14 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.MapBinder;
+import dev.ephemera.application.ClusterDriver;
+import dev.ephemera.application.ClusterEvents;
 import dev.ephemera.application.ControlPlane;
+import dev.ephemera.application.DriverSettings;
 import dev.ephemera.application.canary.VerifierOptions;
 import dev.ephemera.domain.cluster.Policies;
+import dev.ephemera.domain.error.EphemeraException;
+import dev.ephemera.domain.error.ErrorCode;
 import dev.ephemera.ports.backend.ClusterBackend;
 import dev.ephemera.ports.backend.ClusterBackendFactory;
 import dev.ephemera.ports.backend.ClusterBackends;
@@ -24,6 +29,7 @@ import dev.ephemera.ports.secret.SecretSink;
 import dev.ephemera.ports.secret.SecretSinkFactory;
 import dev.ephemera.ports.secret.SecretSinks;
 import dev.ephemera.ports.spi.AdapterFactory;
+import dev.ephemera.ports.spi.Settings;
 import dev.ephemera.ports.state.ClusterRepository;
 import dev.ephemera.ports.state.ClusterRepositoryFactory;
 import dev.ephemera.ports.workload.WorkloadClusters;
@@ -57,6 +63,8 @@ public final class EphemeraModule extends AbstractModule {
         bind(Clock.class).toInstance(Clock.systemUTC());
         bind(Policies.class).toInstance(config.policies());
         bind(ControlPlane.class).toInstance(new ControlPlane(config.installation(), config.sinks()));
+        bind(ClusterEvents.class).in(Singleton.class);
+        bind(ClusterDriver.class).in(Singleton.class); // built on first use; only the server starts it
         for (Class<? extends AdapterFactory<?>> type : AdapterRegistry.FACTORY_TYPES) {
             bindFactories(type);
         }
@@ -65,6 +73,24 @@ public final class EphemeraModule extends AbstractModule {
     private <F extends AdapterFactory<?>> void bindFactories(Class<F> type) {
         MapBinder<String, F> binder = MapBinder.newMapBinder(binder(), String.class, type);
         registry.factories(type).forEach((name, f) -> binder.addBinding(name).toInstance(f));
+    }
+
+    @Provides
+    @Singleton
+    DriverSettings driverSettings() {
+        return driverSettings(config);
+    }
+
+    /** The driver's settings from the {@code server:} section, with a fresh owner id for this process. */
+    static DriverSettings driverSettings(EphemeraConfig config) {
+        Settings s = config.section("server");
+        try {
+            return new DriverSettings(s.integer("max-concurrent-steps", DriverSettings.DEFAULT_MAX_CONCURRENT),
+                    s.duration("rescan-interval", DriverSettings.DEFAULT_RESCAN), s.duration("step-lease", DriverSettings.DEFAULT_STEP_LEASE),
+                    DriverSettings.newOwnerId());
+        } catch (EphemeraException e) {
+            throw new EphemeraException(ErrorCode.CONFIGURATION, e.getMessage());
+        }
     }
 
     @Provides

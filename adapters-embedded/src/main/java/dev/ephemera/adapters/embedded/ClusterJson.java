@@ -16,6 +16,7 @@ import dev.ephemera.domain.cluster.Phase;
 import dev.ephemera.domain.cluster.SinkTarget;
 import dev.ephemera.domain.cluster.TimelineEvent;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -88,6 +89,8 @@ final class ClusterJson {
             t.environment().ifPresent(env -> sn.put("environment", env));
             sn.put("name", t.name());
         }
+        c.heartbeat().ifPresent(h -> n.put("heartbeat", h.toString()));
+        c.lastRenewedAt().ifPresent(t -> n.put("lastRenewedAt", t.toString()));
         ArrayNode timeline = n.putArray("timeline");
         for (TimelineEvent e : c.timeline()) {
             ObjectNode tn = timeline.addObject();
@@ -153,6 +156,8 @@ final class ClusterJson {
                 bool(n, "keepOnFailure"),
                 sinks,
                 timeline,
+                optional(n, "heartbeat").map(ClusterJson::parseDuration),
+                optional(n, "lastRenewedAt").map(parseInstant("lastRenewedAt")),
                 version);
     }
 
@@ -204,6 +209,14 @@ final class ClusterJson {
                 throw new IllegalArgumentException("field '" + field + "' is not an ISO-8601 instant: " + s, e);
             }
         };
+    }
+
+    private static Duration parseDuration(String s) {
+        try {
+            return Duration.parse(s);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("field 'heartbeat' is not an ISO-8601 duration: " + s, e);
+        }
     }
 
     private static JsonNode object(JsonNode n, String field) {

@@ -2,14 +2,18 @@ package dev.ephemera.adapters.embedded;
 
 import dev.ephemera.domain.cluster.Cluster;
 import dev.ephemera.domain.cluster.ClusterId;
+import dev.ephemera.domain.cluster.Phase;
 import dev.ephemera.domain.error.EphemeraException;
+import dev.ephemera.domain.error.ErrorCode;
 import dev.ephemera.domain.secret.Secret;
 import dev.ephemera.ports.spi.Health;
 import dev.ephemera.ports.state.ClusterRepository;
+import dev.ephemera.ports.state.Limits;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,24 +40,22 @@ public final class SqliteClusterRepository implements ClusterRepository {
 
     @Override
     public Cluster insert(Cluster cluster) {
-        if (cluster.version() != 0) {
-            throw EphemeraException.invalid("cluster " + cluster.id() + " has version " + cluster.version()
-                    + ", so it was stored before; insert takes new records (version 0), update takes stored ones");
-        }
-        Cluster stored = cluster.withVersion(1);
+        Cluster stored = newRecord(cluster);
         String json = ClusterJson.write(stored);
-        return db.write("insert cluster " + cluster.id(), c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO clusters(id, phase, version, record, updated_at)"
-                    + " VALUES (?, ?, 1, ?, ?) ON CONFLICT(id) DO NOTHING")) {
-                s.setString(1, cluster.id().value());
-                s.setString(2, cluster.phase().name());
-                s.setString(3, json);
-                s.setString(4, Instant.now().toString());
-                if (s.executeUpdate() == 0) {
-                    throw EphemeraException.conflict("cluster " + cluster.id() + " exists already; choose another id or claim the existing one");
-                }
+        return db.write("insert cluster " + cluster.id(), c -> insert(c, stored, json));
+    }
+
+    @Override
+    public Cluster insertWithin(Cluster cluster, Limits limits) {
+        Cluster stored = newRecord(cluster);
+        String json = ClusterJson.write(stored);
+        // One BEGIN IMMEDIATE transaction: the count and the insert see the same database, and no
+        // other writer (thread or process) can slip a claim in between.
+        return db.write("insert cluster " + cluster.id() + " within the limits", c -> {
+            if (cluster.phase().countsAgainstLimits() && version(c, cluster.id()).isEmpty()) {
+                requireRoom(c, cluster, limits);
             }
-            return stored;
+            return insert(c, stored, json);
         });
     }
 
@@ -61,26 +63,120 @@ public final class SqliteClusterRepository implements ClusterRepository {
     public Cluster update(Cluster cluster) {
         Cluster stored = cluster.withVersion(cluster.version() + 1);
         String json = ClusterJson.write(stored);
-        return db.write("update cluster " + cluster.id(), c -> {
-            try (PreparedStatement s = c.prepareStatement(
-                    "UPDATE clusters SET phase = ?, version = ?, record = ?, updated_at = ? WHERE id = ? AND version = ?")) {
-                s.setString(1, cluster.phase().name());
-                s.setLong(2, stored.version());
-                s.setString(3, json);
-                s.setString(4, Instant.now().toString());
-                s.setString(5, cluster.id().value());
-                s.setLong(6, cluster.version());
-                if (s.executeUpdate() == 1) {
-                    return stored;
+        return db.write("update cluster " + cluster.id(), c -> update(c, cluster, stored, json));
+    }
+
+    @Override
+    public Cluster updateWithin(Cluster cluster, Limits limits) {
+        Cluster stored = cluster.withVersion(cluster.version() + 1);
+        String json = ClusterJson.write(stored);
+        return db.write("update cluster " + cluster.id() + " within the limits", c -> {
+            if (cluster.phase().countsAgainstLimits()) {
+                Optional<String> phase = storedPhase(c, cluster.id(), cluster.version());
+                if (phase.isPresent() && !Phase.valueOf(phase.get()).countsAgainstLimits()) {
+                    requireRoom(c, cluster, limits);
                 }
             }
-            Optional<Long> current = version(c, cluster.id());
-            if (current.isEmpty()) {
-                throw EphemeraException.notFound("cluster " + cluster.id() + " does not exist");
-            }
-            throw EphemeraException.conflict("cluster " + cluster.id() + " was changed by someone else (stored version "
-                    + current.get() + ", this change was based on " + cluster.version() + "); read it again and retry");
+            return update(c, cluster, stored, json);
         });
+    }
+
+    @Override
+    public boolean acquireStepLease(ClusterId id, String holder, Instant now, Duration lease) {
+        if (holder == null || holder.isBlank()) {
+            throw EphemeraException.invalid("a step lease needs a holder name");
+        }
+        long until = now.plus(lease).toEpochMilli();
+        return db.write("take the step lease of cluster " + id, c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE clusters SET driver = ?, driver_until = ? WHERE id = ?"
+                    + " AND (driver IS NULL OR driver = ? OR driver_until <= ?)")) {
+                s.setString(1, holder);
+                s.setLong(2, until);
+                s.setString(3, id.value());
+                s.setString(4, holder);
+                s.setLong(5, now.toEpochMilli());
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public void releaseStepLease(ClusterId id, String holder) {
+        db.write("give up the step lease of cluster " + id, c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE clusters SET driver = NULL, driver_until = NULL WHERE id = ? AND driver = ?")) {
+                s.setString(1, id.value());
+                s.setString(2, holder);
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private static Cluster newRecord(Cluster cluster) {
+        if (cluster.version() != 0) {
+            throw EphemeraException.invalid("cluster " + cluster.id() + " has version " + cluster.version()
+                    + ", so it was stored before; insert takes new records (version 0), update takes stored ones");
+        }
+        return cluster.withVersion(1);
+    }
+
+    private static Cluster insert(Connection c, Cluster stored, String json) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO clusters(id, phase, version, record, updated_at)"
+                + " VALUES (?, ?, 1, ?, ?) ON CONFLICT(id) DO NOTHING")) {
+            s.setString(1, stored.id().value());
+            s.setString(2, stored.phase().name());
+            s.setString(3, json);
+            s.setString(4, Instant.now().toString());
+            if (s.executeUpdate() == 0) {
+                throw EphemeraException.conflict("cluster " + stored.id() + " exists already; choose another id or claim the existing one");
+            }
+        }
+        return stored;
+    }
+
+    private static Cluster update(Connection c, Cluster cluster, Cluster stored, String json) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "UPDATE clusters SET phase = ?, version = ?, record = ?, updated_at = ? WHERE id = ? AND version = ?")) {
+            s.setString(1, cluster.phase().name());
+            s.setLong(2, stored.version());
+            s.setString(3, json);
+            s.setString(4, Instant.now().toString());
+            s.setString(5, cluster.id().value());
+            s.setLong(6, cluster.version());
+            if (s.executeUpdate() == 1) {
+                return stored;
+            }
+        }
+        Optional<Long> current = version(c, cluster.id());
+        if (current.isEmpty()) {
+            throw EphemeraException.notFound("cluster " + cluster.id() + " does not exist");
+        }
+        throw EphemeraException.conflict("cluster " + cluster.id() + " was changed by someone else (stored version "
+                + current.get() + ", this change was based on " + cluster.version() + "); read it again and retry");
+    }
+
+    /** The stored phase of the record, if it is still at {@code version}. */
+    private static Optional<String> storedPhase(Connection c, ClusterId id, long version) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT phase FROM clusters WHERE id = ? AND version = ?")) {
+            s.setString(1, id.value());
+            s.setLong(2, version);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    private static void requireRoom(Connection c, Cluster cluster, Limits limits) throws SQLException {
+        long global = count(c, Optional.empty());
+        if (global >= limits.global()) {
+            throw new EphemeraException(ErrorCode.LIMIT_EXCEEDED, global + " clusters are live, the most allowed (policies.max-concurrent = "
+                    + limits.global() + "); delete one, wait for one to expire, or claim with queue: true");
+        }
+        long onBackend = count(c, Optional.of(cluster.backend()));
+        if (onBackend >= limits.onBackend()) {
+            throw new EphemeraException(ErrorCode.LIMIT_EXCEEDED, onBackend + " clusters are live on " + cluster.backend()
+                    + ", the most allowed there (" + limits.onBackend() + "); delete one, wait for one to expire, or claim with queue: true");
+        }
     }
 
     @Override
@@ -111,19 +207,21 @@ public final class SqliteClusterRepository implements ClusterRepository {
 
     @Override
     public long countLive(Optional<String> backend) {
-        // The phase column is indexed; the backend is read from the stored JSON of live records only.
-        String sql = "SELECT COUNT(*) FROM clusters WHERE phase <> 'DELETED'"
+        return db.read("count live clusters", c -> count(c, backend));
+    }
+
+    /** Clusters counting against the limits; the phase column is indexed, the backend read from live records only. */
+    private static long count(Connection c, Optional<String> backend) throws SQLException {
+        String sql = "SELECT COUNT(*) FROM clusters WHERE phase NOT IN ('DELETED', 'QUEUED')"
                 + (backend.isPresent() ? " AND json_extract(record, '$.backend') = ?" : "");
-        return db.read("count live clusters", c -> {
-            try (PreparedStatement s = c.prepareStatement(sql)) {
-                if (backend.isPresent()) {
-                    s.setString(1, backend.get());
-                }
-                try (ResultSet rs = s.executeQuery()) {
-                    return rs.next() ? rs.getLong(1) : 0L;
-                }
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            if (backend.isPresent()) {
+                s.setString(1, backend.get());
             }
-        });
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        }
     }
 
     @Override

@@ -36,7 +36,7 @@ final class SqliteDatabase implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteDatabase.class);
 
     /** Schema versions this code can read, kept in SQLite's {@code user_version}. */
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = 2;
 
     private static final int MAX_IDLE_CONNECTIONS = 8;
 
@@ -213,6 +213,11 @@ final class SqliteDatabase implements AutoCloseable {
                             + " value BLOB NOT NULL, PRIMARY KEY (cluster_id, name)) STRICT");
                 }
             }
+            if (found < 2) {
+                // Version 2: the step lease a driver takes on a cluster (holder, and until when in epoch ms).
+                addColumnIfMissing(c, "clusters", "driver", "TEXT");
+                addColumnIfMissing(c, "clusters", "driver_until", "INTEGER");
+            }
             // Later schema versions add their steps here, each guarded by "found < n".
             execute(c, "PRAGMA user_version = " + SCHEMA_VERSION);
             execute(c, "COMMIT");
@@ -221,6 +226,17 @@ final class SqliteDatabase implements AutoCloseable {
             rollbackQuietly(c);
             throw e;
         }
+    }
+
+    private static void addColumnIfMissing(Connection c, String table, String column, String type) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA table_info(" + table + ")")) {
+            while (rs.next()) {
+                if (column.equalsIgnoreCase(rs.getString("name"))) {
+                    return;
+                }
+            }
+        }
+        execute(c, "ALTER TABLE " + table + " ADD COLUMN " + column + " " + type);
     }
 
     private static int userVersion(Connection c) throws SQLException {

@@ -14,4 +14,9 @@ class SqliteClusterRepositoryContractTest extends ClusterRepositoryContract {
     protected ClusterRepository newRepository() {
         return SqliteClusterRepository.open(new SqliteSettings(dir.resolve("ephemera.db"), Duration.ofSeconds(10)));
     }
+
+    @Override
+    protected ClusterRepository newRepositorySharingStateWith(ClusterRepository first) {
+        return SqliteClusterRepository.open(new SqliteSettings(dir.resolve("ephemera.db"), Duration.ofSeconds(10)));
+    }
 }

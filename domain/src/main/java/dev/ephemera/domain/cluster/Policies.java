@@ -55,11 +55,25 @@ public record Policies(Duration maxLifetime, Duration grace, Duration provisioni
 
     /** A cluster still coming up after the provisioning timeout has failed. */
     public Optional<String> stuckReason(Cluster c, Instant now) {
-        if (c.phase().isProvisioning() && !now.isBefore(c.createdAt().plus(provisioningTimeout))) {
+        if (c.phase().isProvisioning() && !now.isBefore(c.provisioningSince().plus(provisioningTimeout))) {
             return Optional.of("not ready within the provisioning timeout of " + DurationText.format(provisioningTimeout)
                     + " (stuck in " + c.phase().displayName() + ")");
         }
         return Optional.empty();
+    }
+
+    /**
+     * The holder stopped renewing: why, if the heartbeat ran out. A {@code Ready} cluster is then
+     * released (the grace period applies); one still queued or coming up is deleted; one already
+     * in its grace period, failed or being deleted is left to the rules above.
+     */
+    public Optional<String> heartbeatMissed(Cluster c, Instant now) {
+        if (!(c.phase() == Phase.READY || c.phase() == Phase.QUEUED || c.phase().isProvisioning())) {
+            return Optional.empty();
+        }
+        return c.heartbeatDeadline().filter(d -> !now.isBefore(d)).map(d -> "heartbeat of "
+                + DurationText.format(c.heartbeat().orElseThrow()) + " not renewed since "
+                + c.lastRenewedAt().orElse(c.createdAt()));
     }
 
     private static void requirePositive(String what, Duration d) {

@@ -16,6 +16,7 @@ import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
 import dev.ephemera.domain.secret.Secret;
 import dev.ephemera.ports.state.ClusterRepository;
+import dev.ephemera.ports.state.Limits;
 import java.lang.reflect.RecordComponent;
 import java.net.URI;
 import java.time.Duration;
@@ -48,6 +49,22 @@ public abstract class ClusterRepositoryContract {
     /** A fresh, empty repository; called once per test. */
     protected abstract ClusterRepository newRepository();
 
+    /**
+     * A second repository over the same data, as another process would open it (for SQLite:
+     * another instance on the same database file). The default shares the instance itself.
+     */
+    protected ClusterRepository newRepositorySharingStateWith(ClusterRepository first) {
+        return first;
+    }
+
+    private final List<ClusterRepository> extraRepositories = new ArrayList<>();
+
+    protected ClusterRepository secondRepository() {
+        ClusterRepository other = newRepositorySharingStateWith(repository);
+        extraRepositories.add(other);
+        return other;
+    }
+
     /** How many writers race in the concurrency test. */
     protected int concurrentWriters() {
         return 8;
@@ -69,6 +86,11 @@ public abstract class ClusterRepositoryContract {
 
     @AfterEach
     void closeRepository() {
+        for (ClusterRepository r : extraRepositories) {
+            if (r != repository) {
+                r.close();
+            }
+        }
         if (repository != null) {
             repository.close();
         }
@@ -91,6 +113,8 @@ public abstract class ClusterRepositoryContract {
                 .moveTo(Phase.BOOTSTRAPPING, T0.plusSeconds(30).plusNanos(7), "K3s installing: \"quotes\", ümlauts and\nnewlines")
                 .withEndpoint(new Endpoint(URI.create("https://10.0.0.7:6443"), Optional.of(id + ".k8s.example.com"), Optional.of("10.0.0.7")))
                 .moveTo(Phase.READY, T0.plusSeconds(95), "API answers /readyz")
+                .withHeartbeat(Optional.of(Duration.ofMinutes(10)), T0.plusSeconds(5).plusNanos(3))
+                .renew(T0.plusSeconds(65).plusNanos(11))
                 .release(T0.plusSeconds(3600), Duration.ofHours(1), "pull request closed")
                 .moveTo(Phase.FAILED, T0.plusSeconds(3700), "DNS record never appeared")
                 .withKeepOnFailure(true)
@@ -310,6 +334,186 @@ public abstract class ClusterRepositoryContract {
         @DisplayName("reports itself healthy")
         void isHealthy() {
             assertThat(repository.health().up()).as(repository.health().detail()).isTrue();
+        }
+    }
+
+    /** A claim on {@code backend}, counting against the limits. */
+    protected static Cluster claimOn(String id, String backend) {
+        return Cluster.requested(ClusterId.of(id), Optional.empty(), backend, ClusterSpec.defaults(), T0, Duration.ofDays(3));
+    }
+
+    /** Races {@code n} inserts within {@code limits}, half through {@code a} and half through {@code b}; returns how many were stored. */
+    private int raceInserts(int n, Limits limits, ClusterRepository a, ClusterRepository b) throws Exception {
+        CountDownLatch ready = new CountDownLatch(n);
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<Cluster>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                ClusterRepository via = i % 2 == 0 ? a : b;
+                Cluster mine = claimOn("claim-" + i, "kind");
+                futures.add(pool.submit(() -> {
+                    ready.countDown();
+                    go.await();
+                    return via.insertWithin(mine, limits);
+                }));
+            }
+            assertThat(ready.await(concurrencyDeadline().toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            go.countDown();
+            int stored = 0;
+            for (Future<Cluster> f : futures) {
+                try {
+                    f.get(concurrencyDeadline().toMillis(), TimeUnit.MILLISECONDS);
+                    stored++;
+                } catch (ExecutionException e) {
+                    assertThat(e.getCause()).isInstanceOf(EphemeraException.class);
+                    assertThat(((EphemeraException) e.getCause()).code()).as(e.getCause().getMessage()).isEqualTo(ErrorCode.LIMIT_EXCEEDED);
+                }
+            }
+            return stored;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Nested
+    @DisplayName("concurrency limits")
+    class ConcurrencyLimits {
+        @Test
+        @DisplayName("20 claims racing for a cap of 10 leave exactly 10 live clusters; the others get LIMIT_EXCEEDED")
+        void racingClaimsNeverOvershootTheCap() throws Exception {
+            int stored = raceInserts(20, new Limits(10, 10), repository, repository);
+
+            assertThat(stored).isEqualTo(10);
+            assertThat(repository.countLive(Optional.empty())).isEqualTo(10);
+            assertThat(repository.list()).hasSize(10);
+        }
+
+        @Test
+        @DisplayName("two repository instances on the same data (two processes) never overshoot the cap together")
+        void racingClaimsFromTwoInstancesNeverOvershootTheCap() throws Exception {
+            ClusterRepository other = secondRepository();
+
+            int stored = raceInserts(20, new Limits(10, 10), repository, other);
+
+            assertThat(stored).isEqualTo(10);
+            assertThat(other.countLive(Optional.empty())).isEqualTo(10);
+            assertThat(repository.countLive(Optional.empty())).isEqualTo(10);
+        }
+
+        @Test
+        @DisplayName("the per-backend cap holds on its backend and leaves others alone")
+        void perBackendCap() {
+            Limits limits = new Limits(10, 1);
+            repository.insertWithin(claimOn("a", "kind"), limits);
+
+            EphemeraException e = ephemeraFailure(() -> repository.insertWithin(claimOn("b", "kind"), limits));
+
+            assertThat(e.code()).isEqualTo(ErrorCode.LIMIT_EXCEEDED);
+            assertThat(e.getMessage()).contains("kind");
+            assertThat(repository.find(ClusterId.of("b"))).isEmpty();
+            assertThat(repository.insertWithin(claimOn("c", "hetzner"), limits).version()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("Queued and Deleted clusters do not count; a Queued one is stored even when the cap is full")
+        void queuedAndDeletedDoNotCount() {
+            Limits one = new Limits(1, 1);
+            Cluster a = repository.insertWithin(claimOn("a", "kind"), one);
+            Cluster queued = repository.insertWithin(claimOn("q", "kind").moveTo(Phase.QUEUED, T0, "cap full"), one);
+
+            assertThat(queued.phase()).isEqualTo(Phase.QUEUED);
+            assertThat(repository.countLive(Optional.empty())).isEqualTo(1);
+            repository.update(a.moveTo(Phase.DELETING, T0.plusSeconds(1), "delete").moveTo(Phase.DELETED, T0.plusSeconds(2), "gone"));
+            assertThat(repository.countLive(Optional.empty())).isZero();
+            assertThat(repository.insertWithin(claimOn("b", "kind"), one).version()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("a Queued cluster starts only when the cap has room, and racing starts never overshoot it")
+        void dequeueingRespectsTheCap() {
+            Limits one = new Limits(1, 1);
+            Cluster running = repository.insertWithin(claimOn("a", "kind"), one);
+            Cluster queued = repository.insert(claimOn("q", "kind").moveTo(Phase.QUEUED, T0, "cap full"));
+
+            EphemeraException full = ephemeraFailure(() -> repository.updateWithin(queued.dequeue(T0.plusSeconds(1)), one));
+
+            assertThat(full.code()).isEqualTo(ErrorCode.LIMIT_EXCEEDED);
+            assertThat(repository.find(queued.id())).contains(queued);
+            repository.update(running.moveTo(Phase.DELETING, T0.plusSeconds(2), "delete").moveTo(Phase.DELETED, T0.plusSeconds(3), "gone"));
+            Cluster started = repository.updateWithin(queued.dequeue(T0.plusSeconds(4)), one);
+            assertThat(started.phase()).isEqualTo(Phase.REQUESTED);
+            // A change that does not enter the counted phases is saved whatever the count.
+            assertThat(repository.updateWithin(started.note(T0.plusSeconds(5), "note"), new Limits(1, 1)).version()).isEqualTo(3);
+        }
+    }
+
+    @Nested
+    @DisplayName("step leases")
+    class StepLeases {
+        @Test
+        @DisplayName("one holder at a time; the holder may extend; others get it after release or expiry")
+        void oneHolderAtATime() {
+            ClusterId id = repository.insert(minimal("pr-1")).id();
+            Duration ttl = Duration.ofSeconds(30);
+
+            assertThat(repository.acquireStepLease(id, "server-a", T0, ttl)).isTrue();
+            assertThat(repository.acquireStepLease(id, "server-b", T0.plusSeconds(1), ttl)).isFalse();
+            assertThat(repository.acquireStepLease(id, "server-a", T0.plusSeconds(20), ttl)).as("extend").isTrue();
+            assertThat(repository.acquireStepLease(id, "server-b", T0.plusSeconds(45), ttl)).as("extended to 50 s").isFalse();
+            assertThat(repository.acquireStepLease(id, "server-b", T0.plusSeconds(50), ttl)).as("expired: its holder crashed").isTrue();
+            repository.releaseStepLease(id, "server-a"); // not the holder any more: no effect
+            assertThat(repository.acquireStepLease(id, "server-a", T0.plusSeconds(51), ttl)).isFalse();
+            repository.releaseStepLease(id, "server-b");
+            assertThat(repository.acquireStepLease(id, "server-a", T0.plusSeconds(52), ttl)).isTrue();
+        }
+
+        @Test
+        @DisplayName("leave the record and its version alone, and are refused for an unknown cluster")
+        void leaveTheRecordAlone() {
+            Cluster v1 = repository.insert(minimal("pr-1"));
+
+            repository.acquireStepLease(v1.id(), "server-a", T0, Duration.ofSeconds(30));
+
+            assertThat(repository.find(v1.id())).contains(v1);
+            assertThat(repository.update(v1.note(T0, "stepped")).version()).isEqualTo(2);
+            assertThat(repository.acquireStepLease(ClusterId.of("ghost"), "server-a", T0, Duration.ofSeconds(30))).isFalse();
+        }
+
+        @Test
+        @DisplayName("two instances on the same data (two servers) never both hold one cluster")
+        void twoInstancesNeverBothHold() throws Exception {
+            ClusterRepository other = secondRepository();
+            int n = 20;
+            for (int i = 0; i < n; i++) {
+                repository.insert(minimal("c-" + i));
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                CountDownLatch go = new CountDownLatch(1);
+                Future<List<String>> a = pool.submit(() -> takeAll(repository, "server-a", n, go));
+                Future<List<String>> b = pool.submit(() -> takeAll(other, "server-b", n, go));
+                go.countDown();
+                List<String> byA = a.get(concurrencyDeadline().toMillis(), TimeUnit.MILLISECONDS);
+                List<String> byB = b.get(concurrencyDeadline().toMillis(), TimeUnit.MILLISECONDS);
+                List<String> both = new ArrayList<>(byA);
+                both.retainAll(byB);
+                assertThat(both).as("clusters both servers took").isEmpty();
+                assertThat(byA.size() + byB.size()).isEqualTo(n);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+
+        private List<String> takeAll(ClusterRepository r, String holder, int n, CountDownLatch go) throws InterruptedException {
+            go.await();
+            List<String> taken = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (r.acquireStepLease(ClusterId.of("c-" + i), holder, T0, Duration.ofSeconds(30))) {
+                    taken.add("c-" + i);
+                }
+            }
+            return taken;
         }
     }
 

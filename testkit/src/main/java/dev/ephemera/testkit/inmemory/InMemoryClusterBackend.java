@@ -29,6 +29,8 @@ public final class InMemoryClusterBackend implements ClusterBackend {
     private final BackendTraits traits;
     private final Map<ClusterId, Server> servers = new ConcurrentHashMap<>();
     private final AtomicInteger creates = new AtomicInteger();
+    private final AtomicInteger ensureCalls = new AtomicInteger();
+    private final Map<ClusterId, AtomicInteger> ensureCallsById = new ConcurrentHashMap<>();
     private final AtomicReference<EphemeraException> nextCreateFailure = new AtomicReference<>();
     private volatile int observationsUntilRunning;
 
@@ -64,6 +66,16 @@ public final class InMemoryClusterBackend implements ClusterBackend {
         return creates.get();
     }
 
+    /** How many times {@code ensure} was called at all, repeats for one id included. */
+    public int ensureCalls() {
+        return ensureCalls.get();
+    }
+
+    /** How many times {@code ensure} was called for {@code id}. */
+    public int ensureCalls(ClusterId id) {
+        return Optional.ofNullable(ensureCallsById.get(id)).map(AtomicInteger::get).orElse(0);
+    }
+
     public int serverCount() {
         return servers.size();
     }
@@ -79,6 +91,8 @@ public final class InMemoryClusterBackend implements ClusterBackend {
 
     @Override
     public BackendRef ensure(ProvisionRequest request) {
+        ensureCalls.incrementAndGet();
+        ensureCallsById.computeIfAbsent(request.id(), k -> new AtomicInteger()).incrementAndGet();
         EphemeraException failure = nextCreateFailure.getAndSet(null);
         if (failure != null) {
             throw failure;
