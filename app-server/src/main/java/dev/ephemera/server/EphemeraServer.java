@@ -1,9 +1,12 @@
 package dev.ephemera.server;
 
+import dev.ephemera.application.ClusterDriver;
+import dev.ephemera.application.ClusterEvents;
 import dev.ephemera.application.Reaper;
 import dev.ephemera.bootstrap.Ephemera;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
+import dev.ephemera.server.api.ApiHooks;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -22,9 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP server: owns its Vert.x instance and meter registry. {@link #start()} binds and
- * returns the port; {@link #close()} stops accepting, lets requests in flight finish within
- * {@code server.shutdown-timeout}, then closes Vert.x. The {@link Ephemera} stays the caller's.
+ * The HTTP server: owns its Vert.x instance and meter registry. {@link #start()} binds, starts the
+ * {@link ClusterDriver} (which steps every unsettled cluster with no client waiting) and returns the
+ * port; {@link #close()} stops accepting, lets requests in flight finish within
+ * {@code server.shutdown-timeout}, closes the driver, then Vert.x. The {@link Ephemera} stays the caller's.
  */
 public final class EphemeraServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EphemeraServer.class);
@@ -35,6 +39,9 @@ public final class EphemeraServer implements AutoCloseable {
     private Vertx vertx;
     private HttpServer server;
     private ReaperSchedule reaper;
+    private ClusterDriver driver;
+    private ClusterMetrics clusterMetrics;
+    private long metricsTimer = -1;
 
     public EphemeraServer(Ephemera ephemera, ServerSettings settings) {
         this.ephemera = ephemera;
@@ -56,7 +63,8 @@ public final class EphemeraServer implements AutoCloseable {
                 .setMaxInitialLineLength(8192).setMaxHeaderSize(16384);
         try {
             server = vertx.createHttpServer(options)
-                    .requestHandler(ServerRoutes.create(vertx, ephemera, settings, metrics))
+                    .requestHandler(ServerRoutes.create(vertx, ephemera, settings, metrics,
+                            new ApiHooks(id -> ephemera.get(ClusterDriver.class).kick(id))))
                     .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -76,6 +84,12 @@ public final class EphemeraServer implements AutoCloseable {
             reaper.start(settings.reapInterval());
             LOG.info("reaper scheduled every={}s orphans={}", settings.reapInterval().toSeconds(), settings.reapOrphans());
         }
+        // The driver steps every unsettled cluster to where it is going, with no client waiting.
+        driver = ephemera.get(ClusterDriver.class);
+        driver.start();
+        clusterMetrics = new ClusterMetrics(driver, ephemera.get(ClusterEvents.class), metrics);
+        clusterMetrics.refresh();
+        metricsTimer = vertx.setPeriodic(1_000, t -> clusterMetrics.refresh());
         return server.actualPort();
     }
 
@@ -108,6 +122,13 @@ public final class EphemeraServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         server = null;
+        // After the last request: the driver finishes the steps it is in and gives up its step leases.
+        if (driver != null) {
+            vertx.cancelTimer(metricsTimer);
+            clusterMetrics.close();
+            driver.close();
+            driver = null;
+        }
         closeVertx(Duration.ofSeconds(10));
         metrics.close();
         LOG.info("server stopped");

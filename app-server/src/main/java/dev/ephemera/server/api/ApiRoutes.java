@@ -18,7 +18,7 @@ public final class ApiRoutes {
     public static void mount(Router router, String prefix, Vertx vertx, Ephemera ephemera, ApiAuth auth, Consumer<ClusterId> kick) {
         Blocking blocking = new Blocking(vertx);
         router.get(prefix + "/openapi.json").handler(auth.require(Scope.READ)).handler(new OpenApiHandler());
-        new ClustersApi(blocking, ephemera, kick).mount(router, prefix, auth);
+        new ClustersApi(vertx, blocking, ephemera, kick).mount(router, prefix, auth);
         new PoolsApi(blocking, () -> ephemera.get(IpPools.class)).mount(router, prefix, auth);
     }
 }

@@ -84,7 +84,7 @@ class ApiAuthTest {
     void pathTricksDoNotBypassTheToken() throws Exception {
         start();
         api.as("admin-secret-1").post("/v1/clusters", "{\"id\": \"pr-1\"}");
-        HttpClient raw = HttpClient.newHttpClient();
+        HttpClient raw = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         for (String trick : new String[] {"/v1/webhooks/../clusters", "/v1/webhooks/%2e%2e/clusters", "/v1/webhooks/%2E%2E/clusters",
             "/v1/webhooks/github/../../clusters", "/v1/webhooks/./../clusters/pr-1", "/v1//clusters", "/v1/./clusters", "/v1/webhooks/..%2fclusters"}) {
             HttpResponse<String> r = raw.send(HttpRequest.newBuilder(URI.create(api.base + trick)).timeout(Duration.ofSeconds(10)).build(),

@@ -30,7 +30,7 @@ final class ApiServer implements AutoCloseable {
     final Ephemera ephemera;
     final EphemeraServer server;
     final String base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private Optional<String> token = Optional.empty();
 
     private ApiServer(Path dir, Ephemera ephemera, EphemeraServer server, int port) {
@@ -46,7 +46,7 @@ final class ApiServer implements AutoCloseable {
      */
     static ApiServer start(Path dir, String extraYaml, Map<String, String> env) throws IOException {
         Path cfg = dir.resolve("ephemera.yaml");
-        Files.writeString(cfg, "backend: instant\nsinks: file\nsqlite:\n  path: " + dir.resolve("state.db") + "\nfile:\n  directory: "
+        Files.writeString(cfg, "backend: instant\nworkload: in-memory\nsinks: file\nsqlite:\n  path: " + dir.resolve("state.db") + "\nfile:\n  directory: "
                 + dir.resolve("secrets") + "\n" + extraYaml);
         Ephemera ephemera = Ephemera.start(new ConfigLoader(AdapterRegistry.discover()).load(new ConfigLoader.Request(Optional.of(cfg), env, dir, dir)),
                 AdapterRegistry.discover());
