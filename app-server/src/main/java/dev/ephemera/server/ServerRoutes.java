@@ -54,11 +54,12 @@ public final class ServerRoutes {
         router.route("/v1/*").handler(body);
         // The API's tokens: server.token (admin) and the named server.tokens with their scopes.
         ApiAuth auth = new ApiAuth(ApiTokens.from(settings.token(), ephemera.config().section("server")));
+        io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> gate = auth.gate();
         router.route("/v1/*").handler(ctx -> {
             if (ctx.request().path().startsWith("/v1/webhooks/")) {
                 ctx.next();
             } else {
-                auth.gate().handle(ctx);
+                gate.handle(ctx);
             }
         });
         ApiRoutes.mount(router, "/v1", vertx, ephemera, auth, api.kick());
