@@ -1,4 +1,4 @@
-package dev.ephemera.server.api;
+package dev.ephemera.server;
 
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 
 /** {@code GET /v1/openapi.json}: the API's OpenAPI 3.1 document, a resource of this module kept in step with the routes by a test. */
 public final class OpenApiHandler implements Handler<RoutingContext> {
-    public static final String RESOURCE = "/dev/ephemera/server/api/openapi.json";
+    public static final String RESOURCE = "/dev/ephemera/server/openapi.json";
     private final String document;
 
     public OpenApiHandler() {

@@ -1,4 +1,4 @@
-package dev.ephemera.server.api;
+package dev.ephemera.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ephemera.bootstrap.AdapterRegistry;
 import dev.ephemera.bootstrap.Ephemera;
 import dev.ephemera.bootstrap.EphemeraConfig;
-import dev.ephemera.server.ServerRoutes;
-import dev.ephemera.server.ServerSettings;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.swagger.v3.parser.OpenAPIV3Parser;

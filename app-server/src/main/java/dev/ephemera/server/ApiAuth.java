@@ -1,7 +1,6 @@
-package dev.ephemera.server.api;
+package dev.ephemera.server;
 
 import dev.ephemera.domain.error.ErrorCode;
-import dev.ephemera.server.Problems;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;

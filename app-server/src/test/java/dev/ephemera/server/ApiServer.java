@@ -1,12 +1,10 @@
-package dev.ephemera.server.api;
+package dev.ephemera.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ephemera.bootstrap.AdapterRegistry;
 import dev.ephemera.bootstrap.ConfigLoader;
 import dev.ephemera.bootstrap.Ephemera;
-import dev.ephemera.server.EphemeraServer;
-import dev.ephemera.server.ServerSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

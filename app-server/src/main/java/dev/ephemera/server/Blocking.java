@@ -1,7 +1,6 @@
-package dev.ephemera.server.api;
+package dev.ephemera.server;
 
 import dev.ephemera.domain.error.EphemeraException;
-import dev.ephemera.server.Problems;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;

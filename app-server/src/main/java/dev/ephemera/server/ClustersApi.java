@@ -1,4 +1,4 @@
-package dev.ephemera.server.api;
+package dev.ephemera.server;
 
 import dev.ephemera.application.ClaimOutcome;
 import dev.ephemera.application.ClaimRequest;
@@ -17,7 +17,6 @@ import dev.ephemera.domain.secret.Secret;
 import dev.ephemera.ports.backend.ClusterBackends;
 import dev.ephemera.ports.secret.SecretSinks;
 import dev.ephemera.ports.state.ClusterRepository;
-import dev.ephemera.server.Problems;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;

@@ -1,4 +1,4 @@
-package dev.ephemera.server.api;
+package dev.ephemera.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.ephemera.server.api;
+package dev.ephemera.server;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;

@@ -1,4 +1,4 @@
-package dev.ephemera.server.api;
+package dev.ephemera.server;
 
 import dev.ephemera.ports.spi.SettingSpec;
 import dev.ephemera.ports.spi.Settings;
