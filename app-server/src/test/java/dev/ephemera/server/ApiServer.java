@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The real server (bootstrap, SQLite state, Vert.x on 127.0.0.1) on the test-only {@code instant}
+ * The real server (bootstrap, SQLite state, Vert.x on 127.0.0.1) on the test-only in-memory backend {@code other} (so the reaper test's {@code instant} backend stays its own)
  * backend, with a configuration the test writes, and a small HTTP client for it.
  */
 final class ApiServer implements AutoCloseable {
@@ -44,7 +44,7 @@ final class ApiServer implements AutoCloseable {
      */
     static ApiServer start(Path dir, String extraYaml, Map<String, String> env) throws IOException {
         Path cfg = dir.resolve("ephemera.yaml");
-        Files.writeString(cfg, "backend: instant\nworkload: in-memory\nsinks: file\nsqlite:\n  path: " + dir.resolve("state.db") + "\nfile:\n  directory: "
+        Files.writeString(cfg, "backend: other\nworkload: in-memory\nsinks: file\nsqlite:\n  path: " + dir.resolve("state.db") + "\nfile:\n  directory: "
                 + dir.resolve("secrets") + "\n" + extraYaml);
         Ephemera ephemera = Ephemera.start(new ConfigLoader(AdapterRegistry.discover()).load(new ConfigLoader.Request(Optional.of(cfg), env, dir, dir)),
                 AdapterRegistry.discover());

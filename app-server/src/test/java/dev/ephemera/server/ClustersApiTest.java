@@ -55,7 +55,7 @@ class ClustersApiTest {
         assertThat(first.headers().firstValue("Location")).contains("/v1/clusters/pr-42-shop");
         JsonNode c = ApiServer.json(first);
         assertThat(c.path("id").asText()).isEqualTo("pr-42-shop");
-        assertThat(c.path("backend").asText()).isEqualTo("instant");
+        assertThat(c.path("backend").asText()).isEqualTo("other");
         assertThat(c.at("/owner/repository").asText()).isEqualTo("acme/shop");
         assertThat(c.at("/owner/pullRequest").asInt()).isEqualTo(42);
         assertThat(c.at("/spec/size").asText()).isEqualTo("cpx31");
@@ -125,11 +125,11 @@ class ClustersApiTest {
     @DisplayName("claiming an existing id on another backend is 409 and changes nothing")
     void otherBackendIsAConflict() throws Exception {
         api = ApiServer.start(dir, "", Map.of());
-        assertThat(api.post("/v1/clusters", "{\"id\": \"pr-7\", \"backend\": \"instant\"}").statusCode()).isEqualTo(201);
+        assertThat(api.post("/v1/clusters", "{\"id\": \"pr-7\", \"backend\": \"other\"}").statusCode()).isEqualTo(201);
 
-        assertProblem(api.post("/v1/clusters", "{\"id\": \"pr-7\", \"backend\": \"other\"}"), 409, "CONFLICT");
+        assertProblem(api.post("/v1/clusters", "{\"id\": \"pr-7\", \"backend\": \"instant\"}"), 409, "CONFLICT");
 
-        assertThat(ApiServer.json(api.get("/v1/clusters/pr-7")).path("backend").asText()).isEqualTo("instant");
+        assertThat(ApiServer.json(api.get("/v1/clusters/pr-7")).path("backend").asText()).isEqualTo("other");
     }
 
     @Test

@@ -7,7 +7,7 @@ import dev.ephemera.ports.spi.Settings;
 import dev.ephemera.testkit.inmemory.InMemoryClusterBackend;
 import java.util.List;
 
-/** Test-only: a second in-memory backend, {@code other}, so a claim can name a backend other than an existing cluster's. */
+/** Test-only: a second in-memory backend, {@code other}: the API tests' default backend, and a second name for the 409 test. */
 public final class OtherInstantBackendFactory implements ClusterBackendFactory {
     static final InMemoryClusterBackend BACKEND = InMemoryClusterBackend.instant();
 

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The server's driver takes claims made through the API to Ready and beyond, with no client stepping them. */
-@DisplayName("Claims through the API, stepped by the server's driver (instant backend)")
+@DisplayName("Claims through the API, stepped by the server's driver (an in-memory backend)")
 class ServerDrivenClaimsTest {
     @TempDir
     Path dir;
@@ -66,7 +66,7 @@ class ServerDrivenClaimsTest {
         assertThat(kc.headers().firstValue("content-type")).contains("application/yaml");
         assertThat(kc.body()).contains("apiVersion: v1").contains("kind: Config");
 
-        eventually("the metrics show the Ready cluster", () -> metrics().contains("ephemera_clusters{backend=\"instant\",phase=\"Ready\"} 1.0"),
+        eventually("the metrics show the Ready cluster", () -> metrics().contains("ephemera_clusters{backend=\"other\",phase=\"Ready\"} 1.0"),
                 this::metrics);
         String m = metrics();
         assertThat(m).contains("ephemera_cluster_claim_to_ready_seconds_count 1").contains("ephemera_cluster_claim_to_ready_seconds_bucket")
