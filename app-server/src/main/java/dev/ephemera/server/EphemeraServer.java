@@ -1,5 +1,7 @@
 package dev.ephemera.server;
 
+import dev.ephemera.application.ClusterDriver;
+import dev.ephemera.application.ClusterEvents;
 import dev.ephemera.application.Reaper;
 import dev.ephemera.bootstrap.Ephemera;
 import dev.ephemera.domain.error.EphemeraException;
@@ -25,9 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP server: owns its Vert.x instance and meter registry. {@link #start()} binds and
- * returns the port; {@link #close()} stops accepting, lets requests in flight finish within
- * {@code server.shutdown-timeout}, then closes Vert.x. The {@link Ephemera} stays the caller's.
+ * The HTTP server: owns its Vert.x instance and meter registry. {@link #start()} binds, starts the
+ * {@link ClusterDriver} (which steps every unsettled cluster with no client waiting) and returns the
+ * port; {@link #close()} stops accepting, lets requests in flight finish within
+ * {@code server.shutdown-timeout}, closes the driver, then Vert.x. The {@link Ephemera} stays the caller's.
  */
 public final class EphemeraServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EphemeraServer.class);
@@ -41,6 +44,9 @@ public final class EphemeraServer implements AutoCloseable {
     private Vertx vertx;
     private HttpServer server;
     private ReaperSchedule reaper;
+    private ClusterDriver driver;
+    private ClusterMetrics clusterMetrics;
+    private long metricsTimer = -1;
 
     public EphemeraServer(Ephemera ephemera, ServerSettings settings) {
         this.ephemera = ephemera;
@@ -86,7 +92,8 @@ public final class EphemeraServer implements AutoCloseable {
                 .setMaxInitialLineLength(8192).setMaxHeaderSize(16384);
         try {
             server = vertx.createHttpServer(options)
-                    .requestHandler(ServerRoutes.create(vertx, ephemera, settings, metrics, activeRequests))
+                    .requestHandler(ServerRoutes.create(vertx, ephemera, settings, metrics, activeRequests,
+                            new ApiHooks(id -> ephemera.get(ClusterDriver.class).kick(id))))
                     .invalidRequestHandler(ServerRoutes::invalidRequest)
                     .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
@@ -96,6 +103,9 @@ public final class EphemeraServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EphemeraException(ErrorCode.UNAVAILABLE, "interrupted while starting the server");
+        } catch (RuntimeException e) {
+            closeVertx(Duration.ofSeconds(5)); // e.g. a bad server.tokens: nothing is left running
+            throw e;
         }
         LOG.info("server listening host={} port={}", settings.host(), server.actualPort());
         reaper = new ReaperSchedule(vertx, () -> ephemera.get(Reaper.class), settings.reapOrphans(), metrics);
@@ -103,6 +113,12 @@ public final class EphemeraServer implements AutoCloseable {
             reaper.start(settings.reapInterval());
             LOG.info("reaper scheduled every={}s orphans={}", settings.reapInterval().toSeconds(), settings.reapOrphans());
         }
+        // The driver steps every unsettled cluster to where it is going, with no client waiting.
+        driver = ephemera.get(ClusterDriver.class);
+        driver.start();
+        clusterMetrics = new ClusterMetrics(driver, ephemera.get(ClusterEvents.class), metrics);
+        clusterMetrics.refresh();
+        metricsTimer = vertx.setPeriodic(1_000, t -> clusterMetrics.refresh());
         return server.actualPort();
     }
 
@@ -140,6 +156,13 @@ public final class EphemeraServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         server = null;
+        // After the last request: the driver finishes the steps it is in and gives up its step leases.
+        if (driver != null) {
+            vertx.cancelTimer(metricsTimer);
+            clusterMetrics.close();
+            driver.close();
+            driver = null;
+        }
         closeVertx(Duration.ofSeconds(10));
         metrics.close();
         LOG.info("server stopped");

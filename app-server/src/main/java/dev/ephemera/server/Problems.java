@@ -22,8 +22,8 @@ public final class Problems {
             case PERMISSION_DENIED -> 403;
             case NOT_FOUND -> 404;
             case CONFLICT -> 409;
-            case POOL_EXHAUSTED, LIMIT_EXCEEDED -> 409;
-            case RATE_LIMITED -> 429;
+            case POOL_EXHAUSTED -> 409;
+            case LIMIT_EXCEEDED, RATE_LIMITED -> 429;
             case UNAVAILABLE, CONFIGURATION -> 503;
             case TIMEOUT -> 504;
             case BACKEND -> 502;

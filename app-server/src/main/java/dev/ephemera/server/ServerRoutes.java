@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /v1/webhooks/*} is its own sub-router: each webhook authenticates itself (GitHub
  *       signs) and reads its body with its own limit;</li>
  *   <li>{@code /v1/*} is the API sub-router: the bearer token first (when {@code server.token} is
- *       set), then the body with {@code server.body-limit}, so an unauthenticated client cannot
- *       make the server buffer a body. API handlers mount on it in {@link #mountApi}.</li>
+ *       set, or the named {@code server.tokens}), then the body with {@code server.body-limit}, so an
+ *       unauthenticated client cannot make the server buffer a body; the routes are {@link ApiRoutes}.</li>
  * </ul>
  * Every error leaves as {@code application/problem+json} with Ephemera's {@code code}.
  */
@@ -38,16 +38,31 @@ public final class ServerRoutes {
     }
 
     public static Router create(Vertx vertx, Ephemera ephemera, ServerSettings settings, PrometheusMeterRegistry metrics) {
-        return create(vertx, ephemera, settings, metrics, new AtomicLong());
+        return create(vertx, ephemera, settings, metrics, new AtomicLong(), ApiHooks.NONE);
+    }
+
+    /** As above, with what the API tells the rest of the server (the driver to kick). */
+    public static Router create(Vertx vertx, Ephemera ephemera, ServerSettings settings, PrometheusMeterRegistry metrics, ApiHooks api) {
+        return create(vertx, ephemera, settings, metrics, new AtomicLong(), api);
     }
 
     /** As above; {@code activeRequests} counts each request from its start until its response ends or its connection closes. */
     public static Router create(Vertx vertx, Ephemera ephemera, ServerSettings settings, PrometheusMeterRegistry metrics, AtomicLong activeRequests) {
-        return create(vertx, ephemera, settings, metrics, activeRequests, new Readiness(vertx, ephemera::health, settings.healthCache()));
+        return create(vertx, ephemera, settings, metrics, activeRequests, ApiHooks.NONE);
+    }
+
+    public static Router create(Vertx vertx, Ephemera ephemera, ServerSettings settings, PrometheusMeterRegistry metrics, AtomicLong activeRequests,
+                                ApiHooks api) {
+        return create(vertx, ephemera, settings, metrics, activeRequests, new Readiness(vertx, ephemera::health, settings.healthCache()), api);
     }
 
     static Router create(Vertx vertx, Ephemera ephemera, ServerSettings settings, PrometheusMeterRegistry metrics, AtomicLong activeRequests,
                          Readiness readiness) {
+        return create(vertx, ephemera, settings, metrics, activeRequests, readiness, ApiHooks.NONE);
+    }
+
+    static Router create(Vertx vertx, Ephemera ephemera, ServerSettings settings, PrometheusMeterRegistry metrics, AtomicLong activeRequests,
+                         Readiness readiness, ApiHooks hooks) {
         Router router = Router.router(vertx);
         router.route().handler(ctx -> {
             activeRequests.incrementAndGet();
@@ -82,11 +97,13 @@ public final class ServerRoutes {
         });
         router.route(GitHubWebhookHandler.MOUNT + "/*").subRouter(webhooks);
 
-        // The API: bearer token (if set), then the body limit, then the API's own routes.
+        // The API: its tokens first (server.token as admin, and the named server.tokens with their
+        // scopes), then the body limit, then the API's own routes.
         Router api = Router.router(vertx);
-        settings.token().map(BearerTokenHandler::new).ifPresent(auth -> api.route().handler(auth));
+        ApiAuth auth = new ApiAuth(ApiTokens.from(settings.token(), ephemera.config().section("server")));
+        api.route().handler(auth.gate());
         api.route().handler(BodyHandler.create(false).setBodyLimit(settings.bodyLimit()));
-        mountApi(api, vertx, ephemera, settings);
+        ApiRoutes.mount(api, "", vertx, ephemera, auth, hooks.kick());
         router.route("/v1/*").subRouter(api);
 
         router.route().failureHandler(ctx -> fail(ctx, settings));
@@ -98,14 +115,6 @@ public final class ServerRoutes {
                 + settings.bodyLimit() + " bytes)", ErrorCode.INVALID));
         router.errorHandler(500, ctx -> fail(ctx, settings));
         return router;
-    }
-
-    /**
-     * The place where {@code /v1} API routes are added. Everything mounted on {@code api} is
-     * already behind the bearer token and the body limit. No API routes exist yet.
-     */
-    static void mountApi(Router api, Vertx vertx, Ephemera ephemera, ServerSettings settings) {
-        // API handlers (e.g. /clusters) mount here: api.get("/clusters").handler(...).
     }
 
     /**

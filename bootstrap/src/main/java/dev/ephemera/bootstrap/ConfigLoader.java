@@ -278,19 +278,29 @@ public final class ConfigLoader {
     @SuppressWarnings("unchecked")
     private static void resolveReferences(Map<String, Object> m, String prefix, Map<String, String> env,
                                           Map<String, Set<String>> secretKeys, Map<String, Object> inFile) {
+        resolveReferences(m, prefix, env, secretKeys, inFile, false);
+    }
+
+    /** @param allSecret inside a secret setting that is a map (e.g. {@code server.tokens}): every value in it is secret */
+    @SuppressWarnings("unchecked")
+    private static void resolveReferences(Map<String, Object> m, String prefix, Map<String, String> env,
+                                          Map<String, Set<String>> secretKeys, Map<String, Object> inFile, boolean allSecret) {
         for (Map.Entry<String, Object> e : m.entrySet()) {
             String path = prefix + e.getKey();
             Object v = e.getValue();
+            String section = prefix.isEmpty() ? "" : prefix.substring(0, prefix.indexOf('.'));
+            boolean secret = allSecret || secretKeys.getOrDefault(section, Set.of()).contains(e.getKey()) && prefix.equals(section + ".");
             if (v instanceof Map) {
-                resolveReferences((Map<String, Object>) v, path + ".", env, secretKeys, inFile);
+                resolveReferences((Map<String, Object>) v, path + ".", env, secretKeys, inFile, secret);
                 continue;
             }
             if (!(v instanceof String s)) {
+                if (secret && v != null && v.equals(inFile.get(path))) {
+                    throw new EphemeraException(ErrorCode.CONFIGURATION, "setting " + path + " is secret and must not be written inline: use env:NAME or file:/path/to/secret");
+                }
                 continue;
             }
             boolean isRef = s.startsWith("env:") || s.startsWith("file:");
-            String section = prefix.isEmpty() ? "" : prefix.substring(0, prefix.indexOf('.'));
-            boolean secret = secretKeys.getOrDefault(section, Set.of()).contains(e.getKey());
             if (secret && !isRef && s.equals(inFile.get(path))) {
                 throw new EphemeraException(ErrorCode.CONFIGURATION, "setting " + path + " is secret and must not be written inline: use env:NAME or file:/path/to/secret");
             }

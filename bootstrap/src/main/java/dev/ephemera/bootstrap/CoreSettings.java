@@ -39,6 +39,8 @@ public final class CoreSettings {
             SettingSpec.optional("port", "Port to listen on (the seed's PORT variable also sets it).", "8080"),
             SettingSpec.optional("body-limit", "Largest request body accepted, in bytes.", "1048576"),
             SettingSpec.secret("token", "Bearer token required on API routes (env: or file: reference); none means open.", false),
+            SettingSpec.secret("tokens", "Named API tokens, a map of NAME: env:VARIABLE or file:/path; each name's scope is in token-scopes.", false),
+            SettingSpec.optional("token-scopes", "Map of token NAME to its scope: read, claim or admin.", "claim"),
             SettingSpec.optional("shutdown-timeout", "How long SIGTERM waits for requests in flight.", "30s"),
             SettingSpec.optional("reap-interval", "How often the server's reaper deletes expired, released, failed and stuck clusters; 0 turns it off.", "1m"),
             SettingSpec.optional("reap-orphans", "Backends whose labelled resources are checked for orphans at each sweep (comma list).", null),
