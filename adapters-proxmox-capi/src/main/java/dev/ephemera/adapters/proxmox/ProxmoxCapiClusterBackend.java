@@ -272,11 +272,14 @@ public final class ProxmoxCapiClusterBackend implements ClusterBackend {
                 try {
                     cluster.waitUntilCondition(Objects::isNull, settings.destroyTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 } catch (KubernetesClientTimeoutException e) {
+                    // The watch can miss the last event (a reconnect under load); what counts is whether it is still there.
                     GenericKubernetesResource still = cluster.get();
-                    throw EphemeraException.timeout("Cluster " + ns + "/" + id + " is still being deleted after "
-                            + settings.destroyTimeout() + (still == null ? "" : " (finalizers " + still.getMetadata().getFinalizers() + ")")
+                    if (still != null) {
+                        throw EphemeraException.timeout("Cluster " + ns + "/" + id + " is still being deleted after "
+                            + settings.destroyTimeout() + " (finalizers " + still.getMetadata().getFinalizers() + ")"
                             + "; the providers are removing its VMs — run the delete again later, or check with: kubectl -n " + ns
                             + " describe cluster " + id);
+                    }
                 }
             }
             for (ResourceDefinitionContext kind : CapiKinds.DELETE_ORDER) {
