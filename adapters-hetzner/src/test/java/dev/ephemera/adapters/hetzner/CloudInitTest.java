@@ -1,5 +1,6 @@
 package dev.ephemera.adapters.hetzner;
 
+import dev.ephemera.testkit.pki.K3sTestPki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -42,7 +43,7 @@ class CloudInitTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        ec = TestPki.bundle("EC");
+        ec = K3sTestPki.bundle("EC");
         Path file = Specs.shared().resolve("specs/cloud-init/schema-cloud-config-v1.json");
         String text = Files.readString(file);
         schema = SchemaRegistry.withDefaultDialect(Dialects.getDraft4(), b -> b.schemas(Map.of(SCHEMA_IRI, text)))

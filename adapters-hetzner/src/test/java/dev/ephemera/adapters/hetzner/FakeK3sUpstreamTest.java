@@ -1,5 +1,6 @@
 package dev.ephemera.adapters.hetzner;
 
+import dev.ephemera.testkit.pki.K3sTestPki;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
@@ -51,7 +52,7 @@ class FakeK3sUpstreamTest {
         upstream.start();
         fake = FakeHetzner.start(FakeHetzner.Options.defaults().withKubernetesUpstream(
                 URI.create("http://127.0.0.1:" + upstream.getAddress().getPort())));
-        pki = TestPki.bundle("EC");
+        pki = K3sTestPki.bundle("EC");
         HetznerClusterBackend backend = new HetznerClusterBackend(HetznerSettings.from(new Settings("hetzner", Map.of(
                 "token", fake.token(), "api-url", fake.apiUrl().toString(), "api-port", Integer.toString(fake.apiPort())))),
                 Clock.systemUTC(), new RecordingSleeper());
@@ -72,7 +73,7 @@ class FakeK3sUpstreamTest {
     @Test
     @DisplayName("passes an admin-certificate request through, over TLS verified against our CA")
     void adminCertificateRequestsReachTheUpstream() throws Exception {
-        HttpResponse<String> r = TestPki.adminClient(pki).send(HttpRequest.newBuilder(api.resolve("/api/v1/namespaces/ephemera-ci/serviceaccounts")).build(),
+        HttpResponse<String> r = K3sTestPki.adminClient(pki).send(HttpRequest.newBuilder(api.resolve("/api/v1/namespaces/ephemera-ci/serviceaccounts")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo(SA_LIST);
@@ -108,7 +109,7 @@ class FakeK3sUpstreamTest {
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).contains("ServiceAccountList");
 
-        HttpResponse<String> anonymous = TestPki.anonymousClient(pki).send(
+        HttpResponse<String> anonymous = K3sTestPki.anonymousClient(pki).send(
                 HttpRequest.newBuilder(api.resolve("/api/v1/namespaces/ephemera-ci/serviceaccounts")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(anonymous.statusCode()).isEqualTo(401);
     }

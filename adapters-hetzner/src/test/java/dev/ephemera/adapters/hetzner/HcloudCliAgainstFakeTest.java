@@ -1,5 +1,6 @@
 package dev.ephemera.adapters.hetzner;
 
+import dev.ephemera.testkit.pki.K3sTestPki;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.domain.pki.PkiBundle;
@@ -71,7 +72,7 @@ class HcloudCliAgainstFakeTest {
         assertThat(empty.exit()).as(empty.out()).isZero();
         assertThat(empty.out()).isBlank();
 
-        PkiBundle pki = TestPki.bundle("EC");
+        PkiBundle pki = K3sTestPki.bundle("EC");
         Path userData = home.resolve("user-data.yaml");
         Files.writeString(userData, CloudInit.document(new CloudInit.Spec("cli-1", "v1.31.4+k3s1", pki, List.of(), fake.apiPort(), true)).reveal());
         Run create = hcloud("server", "create", "--name", "cli-1", "--type", "cpx21", "--image", "ubuntu-24.04", "--location", "fsn1",

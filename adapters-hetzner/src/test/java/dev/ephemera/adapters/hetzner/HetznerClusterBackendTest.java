@@ -1,5 +1,6 @@
 package dev.ephemera.adapters.hetzner;
 
+import dev.ephemera.testkit.pki.K3sTestPki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -42,7 +43,7 @@ class HetznerClusterBackendTest {
 
     @BeforeAll
     static void bundle() {
-        pki = TestPki.bundle("EC");
+        pki = K3sTestPki.bundle("EC");
     }
 
     @BeforeEach
@@ -115,17 +116,17 @@ class HetznerClusterBackendTest {
         backend.ensure(request("pr-7"));
         URI api = backend.observe(ClusterId.of("pr-7")).endpoint().orElseThrow().apiUrl();
 
-        HttpResponse<String> ready = TestPki.adminClient(pki).send(HttpRequest.newBuilder(api.resolve("/readyz")).build(),
+        HttpResponse<String> ready = K3sTestPki.adminClient(pki).send(HttpRequest.newBuilder(api.resolve("/readyz")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.body()).isEqualTo("ok");
 
-        HttpResponse<String> anonymous = TestPki.anonymousClient(pki).send(HttpRequest.newBuilder(api.resolve("/readyz")).build(),
+        HttpResponse<String> anonymous = K3sTestPki.anonymousClient(pki).send(HttpRequest.newBuilder(api.resolve("/readyz")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(anonymous.statusCode()).isEqualTo(401);
 
-        PkiBundle stranger = TestPki.bundle("EC");
-        HttpClient wrongCa = TestPki.adminClient(stranger);
+        PkiBundle stranger = K3sTestPki.bundle("EC");
+        HttpClient wrongCa = K3sTestPki.adminClient(stranger);
         assertThatThrownBy(() -> wrongCa.send(HttpRequest.newBuilder(api.resolve("/readyz")).build(), HttpResponse.BodyHandlers.ofString()))
                 .hasCauseInstanceOf(SSLException.class);
 
@@ -320,7 +321,7 @@ class HetznerClusterBackendTest {
             assertThat(fake.primaryIps()).isEmpty();
             assertThat(withIp.owned()).isEmpty();
             assertThat(withIp.observe(ClusterId.of("pr-20")).state()).isEqualTo(Observation.State.ABSENT);
-            assertThatThrownBy(() -> TestPki.adminClient(pki).send(HttpRequest.newBuilder(api.resolve("/readyz")).build(),
+            assertThatThrownBy(() -> K3sTestPki.adminClient(pki).send(HttpRequest.newBuilder(api.resolve("/readyz")).build(),
                     HttpResponse.BodyHandlers.ofString())).isInstanceOf(java.io.IOException.class);
             withIp.destroy(ClusterId.of("pr-20"));
             assertThat(fake.requests()).anyMatch(r -> r.matches("DELETE /v1/servers/\\d+"));

@@ -1,5 +1,6 @@
 package dev.ephemera.adapters.hetzner;
 
+import dev.ephemera.testkit.pki.K3sTestPki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -41,7 +42,7 @@ class K3sInstallerPinTest {
 
     @BeforeAll
     static void bundle() {
-        pki = TestPki.bundle("EC");
+        pki = K3sTestPki.bundle("EC");
     }
 
     private static String sha256(String s) throws Exception {

@@ -1,5 +1,6 @@
 package dev.ephemera.adapters.kind;
 
+import dev.ephemera.testkit.pki.K3sTestPki;
 import dev.ephemera.domain.cluster.ClusterId;
 import dev.ephemera.domain.pki.PkiBundle;
 import dev.ephemera.ports.backend.ClusterBackend;
@@ -34,7 +35,7 @@ class DockerClusterBackendContractTest extends ClusterBackendContract {
 
     @Override
     protected PkiBundle pki(ClusterId id) {
-        return TestPki.bundle("EC");
+        return K3sTestPki.bundle("EC");
     }
 
     @Override

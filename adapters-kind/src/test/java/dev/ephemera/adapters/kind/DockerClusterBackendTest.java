@@ -1,5 +1,6 @@
 package dev.ephemera.adapters.kind;
 
+import dev.ephemera.testkit.pki.K3sTestPki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -77,7 +78,7 @@ class DockerClusterBackendTest {
     void k3sServesWithOurPki() throws Exception {
         backend = DockerTestSupport.backend(image.name(), Map.of());
         ClusterId id = ClusterId.of("pki-1");
-        PkiBundle pki = TestPki.bundle("EC");
+        PkiBundle pki = K3sTestPki.bundle("EC");
         backend.ensure(request(id, pki));
 
         Observation o = awaitSettled(id);
@@ -85,15 +86,15 @@ class DockerClusterBackendTest {
         assertThat(o.state()).as(o.detail()).isEqualTo(Observation.State.RUNNING);
         URI api = o.endpoint().orElseThrow().apiUrl();
         assertThat(api.getHost()).isEqualTo("127.0.0.1");
-        HttpResponse<String> ready = TestPki.adminClient(pki).send(HttpRequest.newBuilder(api.resolve("/readyz")).build(),
+        HttpResponse<String> ready = K3sTestPki.adminClient(pki).send(HttpRequest.newBuilder(api.resolve("/readyz")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.body()).isEqualTo("ok");
-        HttpResponse<String> anonymous = TestPki.anonymousClient(pki).send(HttpRequest.newBuilder(api.resolve("/api")).build(),
+        HttpResponse<String> anonymous = K3sTestPki.anonymousClient(pki).send(HttpRequest.newBuilder(api.resolve("/api")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(anonymous.statusCode()).isEqualTo(401);
         // A CA of another cluster does not verify this server: the serving certificate comes from ours.
-        HttpClient stranger = TestPki.anonymousClient(TestPki.bundle("EC"));
+        HttpClient stranger = K3sTestPki.anonymousClient(K3sTestPki.bundle("EC"));
         assertThatThrownBy(() -> stranger.send(HttpRequest.newBuilder(api.resolve("/readyz")).build(), HttpResponse.BodyHandlers.ofString()))
                 .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
     }
@@ -103,7 +104,7 @@ class DockerClusterBackendTest {
     void everythingIsLabelled() throws Exception {
         backend = DockerTestSupport.backend(image.name(), Map.of());
         ClusterId id = ClusterId.of("labels-1");
-        backend.ensure(request(id, TestPki.bundle("EC")));
+        backend.ensure(request(id, K3sTestPki.bundle("EC")));
         String[] labels = {"ephemera.dev/cluster=labels-1", "ephemera.dev/installation=" + DockerTestSupport.INSTALLATION};
 
         assertThat(Docker.labelled("container", labels)).hasSize(1);
@@ -129,7 +130,7 @@ class DockerClusterBackendTest {
     void missingCaFileFailsWithTheLog() {
         backend = DockerTestSupport.backend(image.name(), Map.of());
         ClusterId id = ClusterId.of("missing-ca-1");
-        PkiBundle full = TestPki.bundle("EC");
+        PkiBundle full = K3sTestPki.bundle("EC");
         List<BundleFile> without = full.files().stream().filter(f -> !f.path().equals(PkiBundle.K3S_TLS_PREFIX + "etcd/peer-ca.key")).toList();
         backend.ensure(request(id, new PkiBundle(without)));
 
@@ -144,7 +145,7 @@ class DockerClusterBackendTest {
     void createdButNotStartedIsResumed() throws Exception {
         backend = DockerTestSupport.backend(image.name(), Map.of());
         ClusterId id = ClusterId.of("resume-1");
-        PkiBundle pki = TestPki.bundle("EC");
+        PkiBundle pki = K3sTestPki.bundle("EC");
         backend.ensure(request(id, pki));
         String container = Docker.labelled("container", "ephemera.dev/cluster=resume-1").get(0);
         // Make it look like a process killed between create and start: a fresh created-only container of the same labels.
@@ -169,7 +170,7 @@ class DockerClusterBackendTest {
         backend = DockerTestSupport.backend("127.0.0.1:1/ephemera/absent:v1", Map.of());
         ClusterId id = ClusterId.of("offline-1");
 
-        assertThatThrownBy(() -> backend.ensure(request(id, TestPki.bundle("EC"))))
+        assertThatThrownBy(() -> backend.ensure(request(id, K3sTestPki.bundle("EC"))))
                 .isInstanceOfSatisfying(EphemeraException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BACKEND))
                 .hasMessageContaining("127.0.0.1:1/ephemera/absent:v1").hasMessageContaining("docker load");
         assertThat(backend.observe(id).state()).isEqualTo(Observation.State.ABSENT);

@@ -1,5 +1,6 @@
 package dev.ephemera.adapters.kind;
 
+import dev.ephemera.testkit.pki.K3sTestPki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -62,7 +63,7 @@ class DockerImageLoadingTest {
 
     private ClusterId running(String name) {
         ClusterId id = ClusterId.of(name);
-        backend.ensure(new ProvisionRequest(id, ClusterSpec.defaults(), Optional.empty(), Optional.of(TestPki.bundle("EC")),
+        backend.ensure(new ProvisionRequest(id, ClusterSpec.defaults(), Optional.empty(), Optional.of(K3sTestPki.bundle("EC")),
                 DockerTestSupport.labels(id)));
         Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
         long pause = 50;

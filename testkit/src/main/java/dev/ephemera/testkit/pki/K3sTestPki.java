@@ -1,4 +1,4 @@
-package dev.ephemera.adapters.hetzner;
+package dev.ephemera.testkit.pki;
 
 import dev.ephemera.domain.pki.BundleFile;
 import dev.ephemera.domain.pki.PkiBundle;
@@ -38,18 +38,18 @@ import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
 
 /**
- * A fresh K3s PKI bundle for tests, made directly with BouncyCastle: the five CA pairs and the
+ * A fresh K3s PKI bundle for the backends' tests (shared by the Hetzner and Docker ones), made directly with BouncyCastle: the five CA pairs and the
  * service-account key K3s looks for, plus our admin client certificate (signed by the client CA)
  * and the server CA as {@code ca.crt}.
  */
-final class TestPki {
+public final class K3sTestPki {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private TestPki() {
+    private K3sTestPki() {
     }
 
     /** @param keyAlgorithm {@code EC} (P-256) or {@code RSA-<bits>} */
-    static PkiBundle bundle(String keyAlgorithm) {
+    public static PkiBundle bundle(String keyAlgorithm) {
         List<BundleFile> files = new ArrayList<>();
         KeyPair serverCa = null;
         X509Certificate serverCaCert = null;
@@ -80,16 +80,16 @@ final class TestPki {
     }
 
     /** An HTTP client that trusts the bundle's server CA and presents the admin certificate. */
-    static HttpClient adminClient(PkiBundle pki) {
+    public static HttpClient adminClient(PkiBundle pki) {
         return client(pki.serverCaPem(), pki.adminCertPem(), pki.adminKeyPem().reveal());
     }
 
     /** An HTTP client that trusts the bundle's server CA and presents no certificate. */
-    static HttpClient anonymousClient(PkiBundle pki) {
+    public static HttpClient anonymousClient(PkiBundle pki) {
         return client(pki.serverCaPem(), null, null);
     }
 
-    static HttpClient client(String caPem, String certPem, String keyPem) {
+    public static HttpClient client(String caPem, String certPem, String keyPem) {
         try {
             char[] pw = "t".toCharArray();
             KeyStore trust = KeyStore.getInstance("PKCS12");
@@ -112,12 +112,12 @@ final class TestPki {
         }
     }
 
-    static X509Certificate certificate(String pem) throws Exception {
+    public static X509Certificate certificate(String pem) throws Exception {
         return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
                 .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
     }
 
-    static PrivateKey privateKey(String pem) throws Exception {
+    public static PrivateKey privateKey(String pem) throws Exception {
         try (PEMParser p = new PEMParser(new StringReader(pem))) {
             Object o = p.readObject();
             JcaPEMKeyConverter c = new JcaPEMKeyConverter();
