@@ -37,7 +37,7 @@ record StoreSettings(Optional<String> kubeconfig, Optional<String> context, Opti
             SettingSpec.optional("in-cluster", "true: use the pod's service account; false: use a kubeconfig; default: whichever is found", null),
             SettingSpec.optional("store-namespace", "Namespace of the ConfigMaps and Secrets of state: kubernetes and store: kubernetes", "ephemera"),
             SettingSpec.optional("installation", "Value of the ephemera.dev/installation label and prefix of every object name of the stores, "
-                    + "so two installations can share a namespace", "ephemera"));
+                    + "so two installations can share a namespace; default the top-level installation", "default"));
 
     StoreSettings {
         if (namespace.length() > 63 || !LABEL.matcher(namespace).matches()) {
@@ -54,7 +54,7 @@ record StoreSettings(Optional<String> kubeconfig, Optional<String> context, Opti
     static StoreSettings from(Settings s) {
         Optional<Boolean> inCluster = s.string("in-cluster").isPresent() ? Optional.of(s.bool("in-cluster", false)) : Optional.empty();
         return new StoreSettings(s.string("kubeconfig").filter(v -> !v.isBlank()), s.string("context").filter(v -> !v.isBlank()),
-                inCluster, s.string("store-namespace", "ephemera").trim(), s.string("installation", "ephemera").trim());
+                inCluster, s.string("store-namespace", "ephemera").trim(), s.string("installation", "default").trim());
     }
 
     /** The client configuration: a kubeconfig, the pod's service account, or whichever fabric8 finds. */
