@@ -339,6 +339,11 @@ final class KubernetesClusterRepository implements ClusterRepository {
             return true;
         } catch (KubernetesClientException e) {
             return false;
+        } catch (EphemeraException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                return false; // the index was deleted since our read: the next round creates it again
+            }
+            throw e;
         }
     }
 
@@ -387,6 +392,11 @@ final class KubernetesClusterRepository implements ClusterRepository {
                 return true;
             } catch (KubernetesClientException e) {
                 Api.backoff(attempt);
+            } catch (EphemeraException e) {
+                if (e.code() == ErrorCode.NOT_FOUND) {
+                    return false; // the record was deleted between our read and our write
+                }
+                throw e;
             }
         }
         throw Api.contended("taking the step lease of cluster " + id.value());
@@ -416,6 +426,11 @@ final class KubernetesClusterRepository implements ClusterRepository {
                 return;
             } catch (KubernetesClientException e) {
                 Api.backoff(attempt);
+            } catch (EphemeraException e) {
+                if (e.code() == ErrorCode.NOT_FOUND) {
+                    return; // the record was deleted meanwhile: nothing is held
+                }
+                throw e;
             }
         }
         throw Api.contended("releasing the step lease of cluster " + id.value());
@@ -485,6 +500,11 @@ final class KubernetesClusterRepository implements ClusterRepository {
                 return;
             } catch (KubernetesClientException e) {
                 Api.backoff(attempt);
+            } catch (EphemeraException e) {
+                if (e.code() != ErrorCode.NOT_FOUND) {
+                    throw e;
+                }
+                Api.backoff(attempt); // the Secret was deleted between our read and our write: look again
             }
         }
         throw Api.contended("storing credential " + name + " of cluster " + id.value());

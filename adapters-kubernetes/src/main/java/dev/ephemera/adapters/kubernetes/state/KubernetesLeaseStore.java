@@ -162,6 +162,11 @@ final class KubernetesLeaseStore implements LeaseStore {
             } catch (KubernetesClientException e) {
                 // The object changed since our read; the next read tells whether the version moved (then: false).
                 Api.backoff(attempt);
+            } catch (EphemeraException e) {
+                if (e.code() != ErrorCode.NOT_FOUND) {
+                    throw e;
+                }
+                Api.backoff(attempt); // removed (outside Ephemera) since our read: the next read says NOT_FOUND
             }
         }
         throw Api.contended("writing pool " + pool);
