@@ -47,7 +47,10 @@ class CommandsTest {
         CliRun r = CliRun.run(state, "backends");
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("LeaseStore").contains("ClusterRepository").contains("SecretSink").contains("sqlite").contains("file");
-        assertThat(CliRun.run(state, "backends", "-o", "json").out()).contains("\"key\" : \"path\"");
+        assertThat(CliRun.run(state, "backends", "-o", "json").out()).contains("\"key\" : \"path\"")
+                .contains("dev.ephemera.adapters.kubernetes.state.KubernetesClusterRepositoryFactory")
+                .contains("dev.ephemera.adapters.kubernetes.state.KubernetesLeaseStoreFactory")
+                .contains("\"key\" : \"store-namespace\"");
     }
 
     @Test
