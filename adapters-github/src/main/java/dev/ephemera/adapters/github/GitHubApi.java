@@ -2,6 +2,7 @@ package dev.ephemera.adapters.github;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ephemera.domain.cluster.DurationText;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
 import dev.ephemera.retry.BoundedBody;
@@ -321,14 +322,8 @@ final class GitHubApi {
         }
     }
 
+    /** A duration as configured ({@code 100ms}, {@code 5m}, {@code 1h2m}): the one format of {@link DurationText}. */
     static String human(Duration d) {
-        long s = d.toSeconds();
-        if (s < 120) {
-            return s + "s";
-        }
-        if (s < 7200) {
-            return (s / 60) + "m";
-        }
-        return (s / 3600) + "h" + ((s % 3600) / 60) + "m";
+        return DurationText.format(d.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
     }
 }

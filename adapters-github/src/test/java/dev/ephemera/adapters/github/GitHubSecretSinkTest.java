@@ -273,6 +273,17 @@ class GitHubSecretSinkTest {
         }
 
         @Test
+        @DisplayName("names a sub-second retry-max-wait as written, not rounded to 0s")
+        void subSecondMaxWaitIsPrintedAsWritten() {
+            fake.inject("GET", ".*/public-key", Fault.primaryRateLimit(3_600), 1);
+
+            EphemeraException e = catchThrowableOfType(EphemeraException.class, () -> sink(Map.of("retry-max-wait", "100ms"))
+                    .put(repoSecret("E2E_KUBECONFIG"), Secret.of("x")));
+
+            assertThat(e.getMessage()).contains("retry-max-wait 100ms").doesNotContain(" 0s");
+        }
+
+        @Test
         @DisplayName("gives up with RATE_LIMITED after retry-attempts")
         void boundedAttempts() {
             fake.inject("GET", ".*/public-key", Fault.secondaryRateLimit(1), 10);
