@@ -343,8 +343,8 @@ class GitHubSecretSinkTest {
 
             assertThat(fake.repository("acme/shop").secret("E2E_KUBECONFIG")).isPresent();
             assertThat(sleeper.waits).hasSize(2);
-            assertThat(sleeper.waits.get(0)).isBetween(Duration.ofMillis(250), Duration.ofMillis(500));
-            assertThat(sleeper.waits.get(1)).isBetween(Duration.ofMillis(500), Duration.ofMillis(1000));
+            assertThat(sleeper.waits.get(0)).isBetween(Duration.ofMillis(250), Duration.ofMillis(750));
+            assertThat(sleeper.waits.get(1)).isBetween(Duration.ofMillis(500), Duration.ofMillis(1500));
         }
 
         @Test
