@@ -96,7 +96,8 @@ class HetznerClaimEndToEndTest {
         assertThat(create.exit()).as(create.err()).isZero();
         JsonNode created = JSON.readTree(create.out());
         assertThat(created.path("phase").asText()).isEqualTo("Ready");
-        assertThat(created.path("owner").asText()).isEqualTo("acme/shop#42");
+        assertThat(created.path("owner").path("repository").asText()).isEqualTo("acme/shop");
+        assertThat(created.path("owner").path("pullRequest").asInt()).isEqualTo(42);
         // Phase by phase on the terminal, then the stored timeline from Requested on.
         assertThat(create.err()).containsSubsequence("Provisioning", "Bootstrapping", "Ready");
         List<String> phases = new ArrayList<>();
@@ -110,7 +111,7 @@ class HetznerClaimEndToEndTest {
         assertThat(server.name()).isEqualTo("pr-42-shop");
         assertThat(server.labels()).containsEntry("ephemera.dev/cluster", "pr-42-shop").containsKey("ephemera.dev/installation");
         String endpoint = "https://" + server.ipv4() + ":" + world.hetzner.apiPort();
-        assertThat(created.path("endpoint").asText()).isEqualTo(endpoint);
+        assertThat(created.path("endpoint").path("apiUrl").asText()).isEqualTo(endpoint);
 
         // The CI kubeconfig: private, pointing at the server, trusting the cluster CA, carrying the minted token.
         assertThat(Files.getPosixFilePermissions(kc)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
