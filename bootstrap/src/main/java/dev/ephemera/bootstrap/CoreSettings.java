@@ -1,6 +1,7 @@
 package dev.ephemera.bootstrap;
 
 import dev.ephemera.application.canary.VerifierOptions;
+import dev.ephemera.application.lifecycle.LifecycleSettings;
 import dev.ephemera.ports.spi.SettingSpec;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +50,7 @@ public final class CoreSettings {
 
     /** Sections owned by the core, with their settings. */
     public static final Map<String, List<SettingSpec>> SECTIONS = Map.of("policies", POLICIES, "server", SERVER,
-            "canary", VerifierOptions.SETTINGS);
+            "canary", VerifierOptions.SETTINGS, "lifecycle", LifecycleSettings.SETTINGS);
 
     /**
      * Variables of the systems Ephemera replaces, honoured for drop-in use: seed 001's {@code PORT}

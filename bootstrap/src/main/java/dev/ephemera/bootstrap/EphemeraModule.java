@@ -9,6 +9,7 @@ import dev.ephemera.application.ClusterEvents;
 import dev.ephemera.application.ControlPlane;
 import dev.ephemera.application.DriverSettings;
 import dev.ephemera.application.canary.VerifierOptions;
+import dev.ephemera.application.lifecycle.LifecycleSettings;
 import dev.ephemera.domain.cluster.Policies;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
@@ -133,6 +134,12 @@ public final class EphemeraModule extends AbstractModule {
     @Singleton
     VerifierOptions verifierOptions() {
         return VerifierOptions.from(config.section("canary"));
+    }
+
+    @Provides
+    @Singleton
+    LifecycleSettings lifecycleSettings() {
+        return LifecycleSettings.from(config.section("lifecycle"), config.defaultBackend());
     }
 
     @Provides
