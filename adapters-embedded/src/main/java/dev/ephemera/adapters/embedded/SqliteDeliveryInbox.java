@@ -148,6 +148,8 @@ public final class SqliteDeliveryInbox implements DeliveryInbox, AutoCloseable {
         } else if (event instanceof RepositoryDispatchEvent e) {
             n.put("kind", "repository_dispatch").put("event_type", e.eventType()).put("client_payload", e.clientPayloadJson())
                     .put("sender", e.sender());
+            ObjectNode fields = n.putObject("payload_fields");
+            e.payloadFields().forEach(fields::put);
         }
         return n.toString();
     }
@@ -170,8 +172,12 @@ public final class SqliteDeliveryInbox implements DeliveryInbox, AutoCloseable {
                         n.path("sender").asText(), installation, labels, Optional.ofNullable(n.get("label")).map(JsonNode::asText),
                         n.path("from_fork").asBoolean(), n.path("draft").asBoolean());
             }
-            case "repository_dispatch" -> new RepositoryDispatchEvent(id, repo, n.path("event_type").asText(), n.path("client_payload").asText(),
-                    n.path("sender").asText(), installation);
+            case "repository_dispatch" -> {
+                java.util.Map<String, String> fields = new java.util.TreeMap<>();
+                n.path("payload_fields").fields().forEachRemaining(f -> fields.put(f.getKey(), f.getValue().asText()));
+                yield new RepositoryDispatchEvent(id, repo, n.path("event_type").asText(), n.path("client_payload").asText(),
+                        n.path("sender").asText(), installation, fields);
+            }
             default -> throw EphemeraException.invalid("stored delivery " + id + " has an unknown kind '" + n.path("kind").asText() + "'");
         };
     }

@@ -142,8 +142,16 @@ final class GitHubWebhooks implements CodeHostWebhooks {
         JsonNode payload = p.path("client_payload");
         RepositoryDispatchEvent e;
         try {
+            java.util.Map<String, String> fields = new java.util.TreeMap<>();
+            if (payload.isObject()) {
+                payload.fields().forEachRemaining(f -> {
+                    if (f.getValue().isValueNode() && !f.getValue().isNull()) {
+                        fields.put(f.getKey(), f.getValue().asText());
+                    }
+                });
+            }
             e = new RepositoryDispatchEvent(id, repo, type, payload.isObject() ? mapper.writeValueAsString(payload) : "{}",
-                    p.path("sender").path("login").asText(""), installation(p));
+                    p.path("sender").path("login").asText(""), installation(p), fields);
         } catch (IOException | IllegalArgumentException ex) {
             throw EphemeraException.invalid("the repository_dispatch delivery " + id + " is not usable: " + ex.getMessage());
         }

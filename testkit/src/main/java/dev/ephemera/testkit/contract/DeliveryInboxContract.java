@@ -52,7 +52,8 @@ public abstract class DeliveryInboxContract {
         PullRequestEvent labeled = new PullRequestEvent("d-2", "acme/shop", 42, PullRequestAction.UNLABELED, false, "", "", "", "",
                 Optional.empty(), Set.of(), Optional.of("ephemeral-cluster"), false, false);
         RepositoryDispatchEvent dispatch = new RepositoryDispatchEvent("d-3", "acme/infra", "create_ephemeral_cluster",
-                "{\"pr_number\":\"42\",\"repository\":\"shop\",\"branch\":\"feature/x\"}", "octocat", Optional.of(9L));
+                "{\"pr_number\":\"42\",\"repository\":\"shop\",\"branch\":\"feature/x\"}", "octocat", Optional.of(9L),
+                java.util.Map.of("pr_number", "42", "repository", "shop", "branch", "feature/x"));
         inbox.offer(pr, T0);
         inbox.offer(labeled, T0.plusSeconds(1));
         inbox.offer(dispatch, T0.plusSeconds(2));
