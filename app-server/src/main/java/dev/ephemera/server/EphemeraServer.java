@@ -35,6 +35,7 @@ public final class EphemeraServer implements AutoCloseable {
     private Vertx vertx;
     private HttpServer server;
     private ReaperSchedule reaper;
+    private LifecycleProcessor lifecycle;
 
     public EphemeraServer(Ephemera ephemera, ServerSettings settings) {
         this.ephemera = ephemera;
@@ -73,6 +74,8 @@ public final class EphemeraServer implements AutoCloseable {
             reaper.start(settings.reapInterval());
             LOG.info("reaper scheduled every={}s orphans={}", settings.reapInterval().toSeconds(), settings.reapOrphans());
         }
+        lifecycle = new LifecycleProcessor(ephemera);
+        lifecycle.start();
         return server.actualPort();
     }
 
@@ -95,6 +98,7 @@ public final class EphemeraServer implements AutoCloseable {
             return;
         }
         reaper.stop();
+        lifecycle.close();
         Duration grace = settings.shutdownTimeout();
         try {
             server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS).toCompletionStage().toCompletableFuture()

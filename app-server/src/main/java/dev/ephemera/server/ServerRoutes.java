@@ -36,7 +36,8 @@ public final class ServerRoutes {
                 .handler(new FlaggerWebhookHandler(vertx, () -> ephemera.get(CanaryVerifier.class), ephemera.config().section("canary").secret("token")));
 
         // GitHub's deliveries, ahead of /v1/*: their own body limit, and the signature instead of the bearer token.
-        GitHubWebhookHandler.mount(router, new GitHubWebhookHandler(vertx, () -> ephemera.get(CodeHostWebhooks.class), new CodeHostEventLog(1_000)));
+        GitHubWebhookHandler.mount(router, new GitHubWebhookHandler(vertx, () -> ephemera.get(CodeHostWebhooks.class),
+                new CodeHostEventLog(1_000, new LifecycleProcessor(ephemera).inbox())));
 
         // API routes: body limit (a larger body is answered 413), then the bearer token if one is set.
         // Webhooks under /v1/webhooks/ authenticate themselves (GitHub signs its deliveries), so the

@@ -12,6 +12,7 @@ import dev.ephemera.ports.secret.SecretSinkFactory;
 import dev.ephemera.ports.spi.AdapterFactory;
 import dev.ephemera.ports.spi.SettingSpec;
 import dev.ephemera.ports.state.ClusterRepositoryFactory;
+import dev.ephemera.ports.state.DeliveryInboxFactory;
 import dev.ephemera.ports.workload.WorkloadClustersFactory;
 import java.io.IOException;
 import java.net.MalformedURLException;
@@ -47,7 +48,8 @@ public final class AdapterRegistry {
             SecretSinkFactory.class,
             CodeHostFactory.class,
             CodeHostWebhooksFactory.class,
-            CanaryJobsFactory.class);
+            CanaryJobsFactory.class,
+            DeliveryInboxFactory.class);
 
     private final Map<Class<?>, Map<String, AdapterFactory<?>>> byType;
     private final List<Path> pluginJars;
