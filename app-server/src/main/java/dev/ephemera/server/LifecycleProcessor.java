@@ -62,6 +62,7 @@ public final class LifecycleProcessor implements AutoCloseable {
         PullRequestLifecycle l = lifecycle;
         if (l != null) {
             l.close();
+            ephemera.get(ClusterDriver.class).close(); // started here, so stopped here, before the store closes
             lifecycle = null;
         }
     }

@@ -16,8 +16,8 @@ import java.util.Optional;
  * reasons) is put in code spans or blocks, never as Markdown.
  */
 public final class PrComment {
-    /** The hidden line the code host finds our comment by. */
-    public static final String MARKER = "<!-- ephemera:pull-request-cluster -->";
+    /** The marker the code host finds our comment by (it adds it to the comment as a hidden line). */
+    public static final String MARKER = "pull-request-cluster";
     static final int MAX_TIMELINE = 20;
 
     private PrComment() {
@@ -29,7 +29,6 @@ public final class PrComment {
      */
     public static String render(Cluster c, Optional<Integer> queuePosition, SinkTarget target, Instant now) {
         StringBuilder b = new StringBuilder(2048);
-        b.append(MARKER).append('\n');
         b.append("### Ephemera cluster `").append(c.id()).append("`: ").append(c.phase().displayName()).append("\n\n");
         b.append("| | |\n|---|---|\n");
         b.append("| Phase | **").append(c.phase().displayName()).append("** since ").append(time(c.phaseSince())).append(" |\n");

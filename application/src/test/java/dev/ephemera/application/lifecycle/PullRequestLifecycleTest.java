@@ -147,7 +147,7 @@ class PullRequestLifecycleTest {
         assertThat(sink.read(new SecretAddress(REPO, Optional.of("pr-42"), "E2E_KUBECONFIG"))).isPresent();
         List<String> comments = github.comments(new PullRequestRef(REPO, 42));
         assertThat(comments).hasSize(1);
-        assertThat(comments.get(0)).contains(PrComment.MARKER).contains("**Ready**").contains("environment `pr-42`")
+        assertThat(comments.get(0)).startsWith("<!-- ephemera:" + PrComment.MARKER + " -->").contains("**Ready**").contains("environment `pr-42`")
                 .contains("environment: pr-42").contains("secrets.E2E_KUBECONFIG").contains("kubectl --kubeconfig").contains("Cost so far / projected | n/a");
         assertThat(github.commentWrites()).as("one write per phase: Requested, Provisioning, Bootstrapping, Ready").isGreaterThanOrEqualTo(2);
         assertThat(github.overlaps()).isZero();

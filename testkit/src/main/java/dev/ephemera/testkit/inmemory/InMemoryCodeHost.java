@@ -27,8 +27,17 @@ public final class InMemoryCodeHost implements CodeHost {
     private final AtomicInteger overlaps = new AtomicInteger();
     private final AtomicInteger commentWrites = new AtomicInteger();
 
+    /** The marker rule and hidden line of the port's GitHub adapter, so a marker this double takes GitHub takes too. */
+    private static final java.util.regex.Pattern MARKER = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}");
+
     @Override
     public CommentRef upsertComment(PullRequestRef pr, String marker, String body) {
+        if (marker == null || !MARKER.matcher(marker).matches()) {
+            throw dev.ephemera.domain.error.EphemeraException.invalid("comment marker '" + marker
+                    + "' is invalid: 1 to 100 letters, digits or . _ : / -, e.g. ephemera-cluster");
+        }
+        String tag = "<!-- ephemera:" + marker + " -->";
+        String full = body.startsWith(tag) ? body : tag + "\n" + body;
         AtomicInteger n = inFlight.computeIfAbsent(pr, k -> new AtomicInteger());
         if (n.incrementAndGet() > 1) {
             overlaps.incrementAndGet();
@@ -38,12 +47,12 @@ public final class InMemoryCodeHost implements CodeHost {
             synchronized (this) {
                 List<String> list = comments.computeIfAbsent(pr, k -> new ArrayList<>());
                 for (int i = 0; i < list.size(); i++) {
-                    if (list.get(i).contains(marker)) {
-                        list.set(i, body);
+                    if (list.get(i).startsWith(tag)) {
+                        list.set(i, full);
                         return new CommentRef(i + 1, "memory://" + pr.repository() + "/pull/" + pr.number() + "#" + (i + 1), false);
                     }
                 }
-                list.add(body);
+                list.add(full);
                 return new CommentRef(list.size(), "memory://" + pr.repository() + "/pull/" + pr.number() + "#" + list.size(), true);
             }
         } finally {
