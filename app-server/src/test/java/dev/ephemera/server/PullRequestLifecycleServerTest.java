@@ -51,6 +51,9 @@ class PullRequestLifecycleServerTest {
     void stop() {
         closeServer();
         github.close();
+        // The instant backend is shared by this module's test classes: leave no server behind for the next one.
+        InstantBackendFactory.BACKEND.owned().forEach(r -> r.clusterId().map(ClusterId::of)
+                .filter(id -> id.value().startsWith("pr-4")).ifPresent(InstantBackendFactory.BACKEND::destroy));
     }
 
     private void closeServer() {
