@@ -19,8 +19,15 @@ public final class CodeHostEventLog {
     private final int capacity;
     private final ArrayDeque<CodeHostEvent> recent;
     private final List<Consumer<CodeHostEvent>> subscribers = new CopyOnWriteArrayList<>();
+    private final Consumer<CodeHostEvent> durable;
 
     public CodeHostEventLog(int capacity) {
+        this(capacity, e -> { });
+    }
+
+    /** @param durable stores each event before anything else; its failure is passed back, so the webhook does not answer 2xx */
+    public CodeHostEventLog(int capacity, Consumer<CodeHostEvent> durable) {
+        this.durable = java.util.Objects.requireNonNull(durable, "durable");
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive");
         }
@@ -28,8 +35,12 @@ public final class CodeHostEventLog {
         this.recent = new ArrayDeque<>(Math.min(capacity, 1024));
     }
 
-    /** Keeps the event and hands it to each subscriber; a subscriber's failure is logged, never passed back to GitHub. */
+    /**
+     * Stores the event durably (a failure is thrown), keeps it and hands it to each subscriber (a
+     * subscriber's failure is logged, never passed back to GitHub). May block: call it off the event loop.
+     */
     public void record(CodeHostEvent event) {
+        durable.accept(event);
         synchronized (recent) {
             if (recent.size() == capacity) {
                 recent.removeFirst();

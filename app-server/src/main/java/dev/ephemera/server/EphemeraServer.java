@@ -47,6 +47,7 @@ public final class EphemeraServer implements AutoCloseable {
     private ClusterDriver driver;
     private ClusterMetrics clusterMetrics;
     private long metricsTimer = -1;
+    private LifecycleProcessor lifecycle;
 
     public EphemeraServer(Ephemera ephemera, ServerSettings settings) {
         this.ephemera = ephemera;
@@ -119,6 +120,8 @@ public final class EphemeraServer implements AutoCloseable {
         clusterMetrics = new ClusterMetrics(driver, ephemera.get(ClusterEvents.class), metrics);
         clusterMetrics.refresh();
         metricsTimer = vertx.setPeriodic(1_000, t -> clusterMetrics.refresh());
+        lifecycle = new LifecycleProcessor(ephemera);
+        lifecycle.start();
         return server.actualPort();
     }
 
@@ -146,6 +149,7 @@ public final class EphemeraServer implements AutoCloseable {
             return;
         }
         reaper.stop();
+        lifecycle.close();
         Duration grace = settings.shutdownTimeout();
         try {
             server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS).toCompletionStage().toCompletableFuture()

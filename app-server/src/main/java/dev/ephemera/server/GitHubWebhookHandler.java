@@ -76,7 +76,12 @@ public final class GitHubWebhookHandler implements Handler<RoutingContext> {
         Buffer buffer = ctx.body().buffer();
         WebhookDelivery delivery = new WebhookDelivery(headers, buffer == null ? new byte[0] : buffer.getBytes());
         // HMAC over up to 5 MB and JSON parsing are kept off the event loop.
-        vertx.<WebhookOutcome>executeBlocking(() -> verifier().accept(delivery), false).onComplete(r -> {
+        // The one hand-off: after the signature held, a new event is stored durably before GitHub is answered.
+        vertx.<WebhookOutcome>executeBlocking(() -> {
+            WebhookOutcome o = verifier().accept(delivery);
+            o.event().ifPresent(events::record);
+            return o;
+        }, false).onComplete(r -> {
             if (ctx.response().ended() || ctx.response().closed()) {
                 return;
             }
@@ -115,10 +120,7 @@ public final class GitHubWebhookHandler implements Handler<RoutingContext> {
     private void answer(RoutingContext ctx, WebhookOutcome o) {
         int status;
         switch (o.disposition()) {
-            case ACCEPTED -> {
-                o.event().ifPresent(events::record);
-                status = 202;
-            }
+            case ACCEPTED -> status = 202;
             case DUPLICATE, IGNORED -> status = 200;
             default -> throw new IllegalStateException("unknown disposition " + o.disposition());
         }

@@ -83,7 +83,8 @@ public final class ServerRoutes {
 
         // Webhooks: their own sub-router, ahead of the API's; they authenticate by signature, not by server.token.
         Router webhooks = Router.router(vertx);
-        GitHubWebhookHandler.mount(webhooks, new GitHubWebhookHandler(vertx, () -> ephemera.get(CodeHostWebhooks.class), new CodeHostEventLog(1_000)));
+        GitHubWebhookHandler.mount(webhooks, new GitHubWebhookHandler(vertx, () -> ephemera.get(CodeHostWebhooks.class), new CodeHostEventLog(1_000,
+                new LifecycleProcessor(ephemera).inbox())));
         // Nothing under /v1/webhooks/ falls through to the API: an unknown webhook is 404, a wrong method 405.
         webhooks.route().handler(ctx -> {
             if (ctx.normalizedPath().equals(GitHubWebhookHandler.PATH)) {

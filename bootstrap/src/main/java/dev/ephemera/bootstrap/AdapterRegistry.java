@@ -13,6 +13,7 @@ import dev.ephemera.ports.secret.SecretSinkFactory;
 import dev.ephemera.ports.spi.AdapterFactory;
 import dev.ephemera.ports.spi.SettingSpec;
 import dev.ephemera.ports.state.ClusterRepositoryFactory;
+import dev.ephemera.ports.state.DeliveryInboxFactory;
 import dev.ephemera.ports.workload.WorkloadClustersFactory;
 import java.io.IOException;
 import java.net.MalformedURLException;
@@ -54,7 +55,8 @@ public final class AdapterRegistry implements AutoCloseable {
             CodeHostFactory.class,
             CodeHostWebhooksFactory.class,
             CanaryJobsFactory.class,
-            ClusterDiagnosticsFactory.class);
+            ClusterDiagnosticsFactory.class,
+            DeliveryInboxFactory.class);
 
     private final Map<Class<?>, Map<String, AdapterFactory<?>>> byType;
     private final List<Path> pluginJars;

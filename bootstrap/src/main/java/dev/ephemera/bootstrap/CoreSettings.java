@@ -1,6 +1,7 @@
 package dev.ephemera.bootstrap;
 
 import dev.ephemera.application.canary.VerifierOptions;
+import dev.ephemera.application.lifecycle.LifecycleSettings;
 import dev.ephemera.ports.spi.SettingSpec;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +57,7 @@ public final class CoreSettings {
 
     /** Sections owned by the core, with their settings. */
     public static final Map<String, List<SettingSpec>> SECTIONS = Map.of("policies", POLICIES, "server", SERVER,
-            "canary", VerifierOptions.SETTINGS, "pools", POOLS);
+            "canary", VerifierOptions.SETTINGS, "pools", POOLS, "lifecycle", LifecycleSettings.SETTINGS);
 
     /**
      * Environment variables named {@code EPHEMERA_…} that are not configuration keys, so they are

@@ -9,6 +9,8 @@ import dev.ephemera.application.ClusterEvents;
 import dev.ephemera.application.ControlPlane;
 import dev.ephemera.application.DriverSettings;
 import dev.ephemera.application.canary.VerifierOptions;
+import dev.ephemera.application.lifecycle.LifecycleSettings;
+import dev.ephemera.application.lifecycle.PullRequestLifecycle;
 import dev.ephemera.domain.cluster.Policies;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
@@ -34,6 +36,8 @@ import dev.ephemera.ports.spi.AdapterFactory;
 import dev.ephemera.ports.spi.Settings;
 import dev.ephemera.ports.state.ClusterRepository;
 import dev.ephemera.ports.state.ClusterRepositoryFactory;
+import dev.ephemera.ports.state.DeliveryInbox;
+import dev.ephemera.ports.state.DeliveryInboxFactory;
 import dev.ephemera.ports.workload.WorkloadClusters;
 import dev.ephemera.ports.workload.WorkloadClustersFactory;
 import java.time.Clock;
@@ -67,6 +71,7 @@ public final class EphemeraModule extends AbstractModule {
         bind(ControlPlane.class).toInstance(new ControlPlane(config.installation(), config.sinks()));
         bind(ClusterEvents.class).in(Singleton.class);
         bind(ClusterDriver.class).in(Singleton.class); // built on first use; only the server starts it
+        bind(PullRequestLifecycle.class).in(Singleton.class); // likewise: the server starts it when lifecycle.repositories is set
         for (Class<? extends AdapterFactory<?>> type : AdapterRegistry.FACTORY_TYPES) {
             bindFactories(type);
         }
@@ -107,6 +112,13 @@ public final class EphemeraModule extends AbstractModule {
         return instances.get(ClusterRepositoryFactory.class, config.stateStore());
     }
 
+    /** Code host deliveries, kept by the adapter named like {@code state:} (the SQLite file by default). */
+    @Provides
+    @Singleton
+    DeliveryInbox deliveryInbox() {
+        return instances.get(DeliveryInboxFactory.class, config.stateStore());
+    }
+
     @Provides
     @Singleton
     CertificateAuthority certificateAuthority() {
@@ -141,6 +153,12 @@ public final class EphemeraModule extends AbstractModule {
     @Singleton
     VerifierOptions verifierOptions() {
         return VerifierOptions.from(config.section("canary"));
+    }
+
+    @Provides
+    @Singleton
+    LifecycleSettings lifecycleSettings() {
+        return LifecycleSettings.from(config.section("lifecycle"), config.defaultBackend());
     }
 
     @Provides

@@ -23,7 +23,8 @@ import java.util.Optional;
 /**
  * Verifies GitHub webhook deliveries ({@code X-Hub-Signature-256} over the raw body, compared in
  * constant time), recognises redeliveries by {@code X-GitHub-Delivery}, and parses
- * {@code pull_request} (opened, reopened, synchronize, closed) and {@code repository_dispatch}.
+ * {@code pull_request} (opened, reopened, synchronize, closed, ready_for_review, converted_to_draft,
+ * labeled, unlabeled) and {@code repository_dispatch}.
  * Order matters: nothing is parsed or remembered before the signature holds, and a delivery id
  * is remembered only once its body has been understood.
  */
@@ -94,6 +95,10 @@ final class GitHubWebhooks implements CodeHostWebhooks {
             case "reopened" -> a = PullRequestAction.REOPENED;
             case "synchronize" -> a = PullRequestAction.SYNCHRONIZE;
             case "closed" -> a = PullRequestAction.CLOSED;
+            case "ready_for_review" -> a = PullRequestAction.READY_FOR_REVIEW;
+            case "converted_to_draft" -> a = PullRequestAction.CONVERTED_TO_DRAFT;
+            case "labeled" -> a = PullRequestAction.LABELED;
+            case "unlabeled" -> a = PullRequestAction.UNLABELED;
             default -> {
                 return new Parsed(Optional.empty(), "pull_request." + action + " is not an action Ephemera acts on");
             }
@@ -106,11 +111,29 @@ final class GitHubWebhooks implements CodeHostWebhooks {
         try {
             e = new PullRequestEvent(id, repo, number, a, merged, pr.path("head").path("sha").asText(""),
                     pr.path("head").path("ref").asText(""), pr.path("base").path("ref").asText(""),
-                    p.path("sender").path("login").asText(""), installation(p));
+                    p.path("sender").path("login").asText(""), installation(p), labels(pr),
+                    Optional.of(p.path("label").path("name").asText("")).filter(s -> !s.isEmpty()), fromFork(pr, repo),
+                    pr.path("draft").asBoolean(false));
         } catch (EphemeraException | IllegalArgumentException ex) {
             throw EphemeraException.invalid("the pull_request delivery " + id + " is not usable: " + ex.getMessage());
         }
         return new Parsed(Optional.of(e), "pull_request." + action + (merged ? " (merged)" : "") + " " + repo + "#" + number);
+    }
+
+    private static java.util.Set<String> labels(JsonNode pr) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        pr.path("labels").forEach(l -> {
+            if (l.path("name").isTextual()) {
+                out.add(l.path("name").asText());
+            }
+        });
+        return out;
+    }
+
+    /** A head repository other than the base one, or none known (deleted fork): treated as a fork. */
+    private static boolean fromFork(JsonNode pr, String repo) {
+        JsonNode head = pr.path("head").path("repo").path("full_name");
+        return !head.isTextual() || !head.asText().equalsIgnoreCase(repo);
     }
 
     private Parsed dispatch(String id, JsonNode p) {
@@ -119,8 +142,16 @@ final class GitHubWebhooks implements CodeHostWebhooks {
         JsonNode payload = p.path("client_payload");
         RepositoryDispatchEvent e;
         try {
+            java.util.Map<String, String> fields = new java.util.TreeMap<>();
+            if (payload.isObject()) {
+                payload.fields().forEachRemaining(f -> {
+                    if (f.getValue().isValueNode() && !f.getValue().isNull()) {
+                        fields.put(f.getKey(), f.getValue().asText());
+                    }
+                });
+            }
             e = new RepositoryDispatchEvent(id, repo, type, payload.isObject() ? mapper.writeValueAsString(payload) : "{}",
-                    p.path("sender").path("login").asText(""), installation(p));
+                    p.path("sender").path("login").asText(""), installation(p), fields);
         } catch (IOException | IllegalArgumentException ex) {
             throw EphemeraException.invalid("the repository_dispatch delivery " + id + " is not usable: " + ex.getMessage());
         }

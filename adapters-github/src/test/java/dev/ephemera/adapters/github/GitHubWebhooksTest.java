@@ -168,11 +168,40 @@ class GitHubWebhooksTest {
     @Test
     @DisplayName("acknowledges events and actions it does not act on as IGNORED")
     void ignored() {
-        String labeled = deliveries.pullRequestPayload("opened", "acme/shop", 42, SHA, false, 7).replace("\"action\":\"opened\"", "\"action\":\"labeled\"");
+        String edited = deliveries.pullRequestPayload("opened", "acme/shop", 42, SHA, false, 7).replace("\"action\":\"opened\"", "\"action\":\"edited\"");
 
-        assertThat(webhooks.accept(of(deliveries.deliver("pull_request", labeled, SECRET))).disposition()).isEqualTo(Disposition.IGNORED);
+        assertThat(webhooks.accept(of(deliveries.deliver("pull_request", edited, SECRET))).disposition()).isEqualTo(Disposition.IGNORED);
         assertThat(webhooks.accept(of(deliveries.deliver("ping", "{\"zen\":\"x\"}", SECRET))).disposition()).isEqualTo(Disposition.IGNORED);
         assertThat(webhooks.accept(of(deliveries.deliver("push", "{}", SECRET))).disposition()).isEqualTo(Disposition.IGNORED);
+    }
+
+    @Test
+    @DisplayName("parses labeled with its label, the labels, draft and whether the head lives in a fork")
+    void labeledDraftAndFork() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode p = (com.fasterxml.jackson.databind.node.ObjectNode) m.readTree(
+                deliveries.pullRequestPayload("opened", "acme/shop", 42, SHA, false, 7));
+        p.put("action", "labeled");
+        p.putObject("label").put("name", "ephemeral-cluster");
+        com.fasterxml.jackson.databind.node.ObjectNode pr = (com.fasterxml.jackson.databind.node.ObjectNode) p.get("pull_request");
+        pr.put("draft", true);
+        pr.putArray("labels").addObject().put("name", "ephemeral-cluster");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) pr.get("head")).putObject("repo").put("full_name", "acme/shop");
+
+        PullRequestEvent same = (PullRequestEvent) webhooks.accept(of(deliveries.deliver("pull_request", p.toString(), SECRET))).event().orElseThrow();
+        assertThat(same.action()).isEqualTo(dev.ephemera.ports.codehost.PullRequestAction.LABELED);
+        assertThat(same.label()).contains("ephemeral-cluster");
+        assertThat(same.labels()).containsExactly("ephemeral-cluster");
+        assertThat(same.draft()).isTrue();
+        assertThat(same.fromFork()).isFalse();
+
+        ((com.fasterxml.jackson.databind.node.ObjectNode) pr.get("head")).putObject("repo").put("full_name", "mallory/shop");
+        PullRequestEvent fork = (PullRequestEvent) webhooks.accept(of(deliveries.deliver("pull_request", p.toString(), SECRET))).event().orElseThrow();
+        assertThat(fork.fromFork()).isTrue();
+
+        p.remove("label");
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> webhooks.accept(of(deliveries.deliver("pull_request", p.toString(), SECRET)))))
+                .isInstanceOf(EphemeraException.class).hasMessageContaining("label");
     }
 
     @Test
