@@ -36,7 +36,8 @@ import picocli.CommandLine.Parameters;
 /** {@code ephemera cluster …}: clusters in the state store. */
 @Command(name = "cluster", description = "Inspect and manage clusters.",
         subcommands = {ClusterCommand.Create.class, ClusterCommand.ListClusters.class, ClusterCommand.Get.class,
-            ClusterCommand.Kubeconfig.class, ClusterCommand.Release.class, ClusterCommand.Delete.class, ClusterCommand.Reap.class, LoadImageCommand.class})
+            ClusterCommand.Kubeconfig.class, ClusterCommand.Release.class, ClusterCommand.Renew.class, ClusterCommand.Delete.class, ClusterCommand.Reap.class,
+            LoadImageCommand.class})
 public final class ClusterCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -151,6 +152,10 @@ public final class ClusterCommand implements Runnable {
         @Option(names = "--keep-on-failure", description = "Keep a failed cluster for debugging instead of deleting it.")
         boolean keepOnFailure;
 
+        @Option(names = "--heartbeat", paramLabel = "DURATION", description = {"Let the cluster go unless renewed (cluster renew) within this time, e.g. 10m.",
+            "Enforced by a running ephemera server."})
+        String heartbeat;
+
         @Override
         protected int run(CliContext ctx) throws IOException {
             // Every input is checked first: a typo is exit 2, before any configuration or backend is looked at.
@@ -158,13 +163,14 @@ public final class ClusterCommand implements Runnable {
             Optional<Owner> ownerValue = Optional.ofNullable(owner).map(Owner::parse);
             Optional<Duration> ttlValue = Optional.ofNullable(ttl).map(t -> positive("--ttl", t));
             Optional<Duration> timeoutValue = Optional.ofNullable(timeout).map(t -> positive("--timeout", t));
+            Optional<Duration> heartbeatValue = Optional.ofNullable(heartbeat).map(t -> positive("--heartbeat", t));
             List<SinkTarget> targets = push.stream().map(SinkTarget::parse).toList();
             ClusterSpec spec = new ClusterSpec(Optional.ofNullable(kubernetesVersion), Optional.ofNullable(size), Optional.ofNullable(location),
                     Map.of(), List.of());
             String backendName = backend != null ? backend : existingBackend(ctx, cid).orElse(ctx.ephemera().config().defaultBackend());
             requireBackend(ctx, backendName, backend != null);
             Cluster c = ctx.ephemera().get(Clusters.class).claim(new ClaimRequest(cid, ownerValue, backendName, spec,
-                    ttlValue, targets, keepOnFailure));
+                    ttlValue, targets, keepOnFailure, heartbeatValue, false));
             if (await || kubeconfigOut != null) {
                 Duration t = timeoutValue.orElse(ctx.ephemera().config().policies().provisioningTimeout());
                 java.util.concurrent.atomic.AtomicReference<EphemeraException> cause = new java.util.concurrent.atomic.AtomicReference<>();
@@ -244,6 +250,19 @@ public final class ClusterCommand implements Runnable {
             } else {
                 KubeconfigCommand.print(ctx, k);
             }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "renew", description = {"Renew the heartbeat of a cluster claimed with --heartbeat, so it is not let go.",
+        "A cluster in its grace period comes back to Ready."})
+    static final class Renew extends BaseCommand {
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Override
+        protected int run(CliContext ctx) {
+            show(ctx, ctx.ephemera().get(Clusters.class).renew(ClusterId.of(id)));
             return ExitCodes.OK;
         }
     }

@@ -15,8 +15,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code ephemera cluster load-image ID IMAGE…}: images from the local Docker engine into a local cluster's nodes. */
-@Command(name = "load-image", description = {"Load images from the local Docker engine into every node of a local cluster (docker backend),",
-    "as kind load docker-image does: saved once, imported into each node's containerd, nodes that have an image skipped.",
+@Command(name = "load-image", description = {"Load images from the local Docker engine into every node of a local cluster (docker backend).",
+    "As kind load docker-image does: saved once, imported into each node's containerd, nodes that have an image skipped.",
     "Exit 3 when an image is not in the local engine, 8 when an import fails."})
 final class LoadImageCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "ID", description = "The cluster.")

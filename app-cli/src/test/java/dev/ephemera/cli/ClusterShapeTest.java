@@ -52,6 +52,26 @@ class ClusterShapeTest {
         assertThat(deleted.path("phase").asText()).isEqualTo("Deleting");
     }
 
+    @Test
+    @DisplayName("a claim with --heartbeat shows when it must be renewed, and cluster renew moves that on")
+    void heartbeatAndRenew() throws Exception {
+        CliRun bad = CliRun.run(HETZNER, state, "cluster", "create", "pr-2", "--backend", "hetzner", "--heartbeat", "0s");
+        assertThat(bad.exitCode()).as(bad.err()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(CliRun.run(HETZNER, state, "cluster", "list", "-o", "json").out().trim()).isEqualTo("[ ]");
+
+        CliRun create = CliRun.run(HETZNER, state, "cluster", "create", "pr-2", "--backend", "hetzner", "--heartbeat", "10m", "-o", "json");
+        assertThat(create.exitCode()).as(create.err()).isZero();
+        JsonNode created = JSON.readTree(create.out());
+        assertThat(created.path("heartbeat").asText()).isNotEmpty();
+        java.time.Instant renewBy = java.time.Instant.parse(created.path("renewBy").asText());
+
+        CliRun renew = CliRun.run(HETZNER, state, "cluster", "renew", "pr-2", "-o", "json");
+        assertThat(renew.exitCode()).as(renew.err()).isZero();
+        assertThat(java.time.Instant.parse(JSON.readTree(renew.out()).path("renewBy").asText())).isAfterOrEqualTo(renewBy);
+
+        assertThat(CliRun.run(HETZNER, state, "cluster", "renew", "pr-404").exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
+    }
+
     private static List<String> fields(JsonNode n) {
         List<String> names = new ArrayList<>();
         n.fieldNames().forEachRemaining(names::add);
