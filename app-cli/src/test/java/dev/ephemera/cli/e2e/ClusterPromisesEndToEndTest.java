@@ -73,7 +73,7 @@ class ClusterPromisesEndToEndTest {
         assertThat(JSON.readTree(again.out()).path("backend").asText()).isEqualTo("hetzner");
         Cli fresh = ephemera(Map.of("EPHEMERA_BACKEND", "nosuch"), "cluster", "create", "pr-8");
         assertThat(fresh.exit()).isEqualTo(10);
-        assertThat(fresh.err()).contains("--backend hetzner").contains("backend: hetzner");
+        assertThat(fresh.err()).contains("installed: docker, hetzner").contains("--backend docker").contains("backend: docker");
 
         // Marked for deletion, the server still there: --force refuses and names what is left.
         assertThat(ephemera("cluster", "delete", "pr-7").exit()).isZero();

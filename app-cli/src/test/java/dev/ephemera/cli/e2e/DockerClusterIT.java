@@ -154,7 +154,7 @@ class DockerClusterIT {
         JsonNode created = JSON.readTree(create.out());
         assertThat(created.path("phase").asText()).isEqualTo("Ready");
         assertThat(created.path("backend").asText()).isEqualTo("docker");
-        assertThat(created.path("endpoint").asText()).startsWith("https://127.0.0.1:");
+        assertThat(created.path("endpoint").path("apiUrl").asText()).startsWith("https://127.0.0.1:");
 
         Result whoami = kubectl("--kubeconfig", kc.toString(), "auth", "whoami", "-o", "json");
         assertThat(whoami.code()).as(whoami.err()).isZero();

@@ -159,8 +159,8 @@ class ProxmoxClaimEndToEndTest {
         JsonNode created = JSON.readTree(create.out());
         assertThat(created.path("phase").asText()).isEqualTo("Ready");
         String endpoint = "https://127.0.1.140:" + apiPort;
-        assertThat(created.path("endpoint").asText()).isEqualTo(endpoint);
-        assertThat(created.path("address").asText()).isEqualTo("127.0.1.140");
+        assertThat(created.path("endpoint").path("apiUrl").asText()).isEqualTo(endpoint);
+        assertThat(created.path("lease").path("address").asText()).isEqualTo("127.0.1.140");
         assertThat(leases()).containsExactly(ID + "=127.0.1.140");
 
         // What the management cluster holds: our CAs in the provider's Secrets, the five objects, all labelled.
