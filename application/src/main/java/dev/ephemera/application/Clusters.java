@@ -114,17 +114,7 @@ public final class Clusters {
      * @throws EphemeraException NOT_FOUND for an unknown id, CONFLICT once deletion has begun
      */
     public Cluster renew(ClusterId id) {
-        for (int attempt = 1; ; attempt++) {
-            Cluster c = get(id);
-            try {
-                return saved(repository.update(c.renew(clock.instant())));
-            } catch (EphemeraException e) {
-                // Someone else saved in between (the driver stepping it): read again, a few times at most.
-                if (e.code() != ErrorCode.CONFLICT || attempt >= 5 || repository.find(id).map(x -> x.version() == c.version()).orElse(true)) {
-                    throw e;
-                }
-            }
-        }
+        return changing(id, c -> saved(repository.update(c.renew(clock.instant()))));
     }
 
     public Cluster get(ClusterId id) {
@@ -141,22 +131,37 @@ public final class Clusters {
      * coming up is deleted.
      */
     public Cluster release(ClusterId id) {
-        Cluster c = get(id);
-        return switch (c.phase()) {
+        return changing(id, c -> switch (c.phase()) {
             case READY -> saved(repository.update(c.release(clock.instant(), policies.grace(), "released; deleted after "
                     + DurationText.format(policies.grace()) + " unless claimed again")));
             case REQUESTED, QUEUED, PROVISIONING, BOOTSTRAPPING, FAILED -> saved(repository.update(c.moveTo(Phase.DELETING, clock.instant(), "released before ready")));
             default -> c;
-        };
+        });
     }
 
     /** Marks the cluster for deletion; the reconciler removes its resources. Idempotent. */
     public Cluster delete(ClusterId id) {
-        Cluster c = get(id);
-        if (c.phase() == Phase.DELETING || c.phase() == Phase.DELETED) {
-            return c;
+        return changing(id, c -> c.phase() == Phase.DELETING || c.phase() == Phase.DELETED ? c
+                : saved(repository.update(c.moveTo(Phase.DELETING, clock.instant(), "deletion requested"))));
+    }
+
+    /**
+     * Reads the cluster and applies a user's change to it. The driver may save a step between the
+     * read and the write; the change is then made again on the fresh record, a few times at most,
+     * so a release or delete is not refused just because the cluster moved on meanwhile.
+     */
+    private Cluster changing(ClusterId id, java.util.function.Function<Cluster, Cluster> change) {
+        for (int attempt = 1; ; attempt++) {
+            Cluster c = get(id);
+            try {
+                return change.apply(c);
+            } catch (EphemeraException e) {
+                boolean movedOn = e.code() == ErrorCode.CONFLICT && repository.find(id).map(x -> x.version() != c.version()).orElse(false);
+                if (!movedOn || attempt >= 5) {
+                    throw e;
+                }
+            }
         }
-        return saved(repository.update(c.moveTo(Phase.DELETING, clock.instant(), "deletion requested")));
     }
 
     /** The CI kubeconfig of a ready cluster. */

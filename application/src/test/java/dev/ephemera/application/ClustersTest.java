@@ -10,6 +10,7 @@ import dev.ephemera.domain.cluster.Phase;
 import dev.ephemera.domain.cluster.Policies;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
+import dev.ephemera.ports.state.ClusterRepository;
 import dev.ephemera.testkit.fake.vault.MutableClock;
 import dev.ephemera.testkit.inmemory.InMemoryClusterRepository;
 import java.time.Duration;
@@ -128,5 +129,37 @@ class ClustersTest {
         assertThat(heard).extracting(PhaseChange::from, PhaseChange::to).containsExactly(
                 org.assertj.core.groups.Tuple.tuple(Optional.empty(), Phase.REQUESTED),
                 org.assertj.core.groups.Tuple.tuple(Optional.of(Phase.REQUESTED), Phase.DELETING));
+    }
+
+    /** A store where another process (the server's driver) saves a step of the cluster right before our first write. */
+    private ClusterRepository racedOnce() {
+        boolean[] raced = {false};
+        return (ClusterRepository) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {ClusterRepository.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("update") && !raced[0]) {
+                        raced[0] = true;
+                        Cluster stored = repository.find(((Cluster) args[0]).id()).orElseThrow();
+                        repository.update(stored.note(clock.instant(), "a step saved by the driver meanwhile"));
+                    }
+                    try {
+                        return method.invoke(repository, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Test
+    void releaseAndDeleteAreNotRefusedWhenTheDriverSavedAStepMeanwhile() {
+        clusters.claim(request("pr-1", "kind", Optional.empty(), false));
+        clusters.claim(request("pr-2", "kind", Optional.empty(), false));
+
+        Cluster deleted = new Clusters(racedOnce(), policies, clock, events).delete(ClusterId.of("pr-1"));
+        Cluster released = new Clusters(racedOnce(), policies, clock, events).release(ClusterId.of("pr-2"));
+
+        assertThat(deleted.phase()).isEqualTo(Phase.DELETING);
+        assertThat(released.phase()).isEqualTo(Phase.DELETING); // released before Ready
+        assertThat(repository.find(ClusterId.of("pr-1")).orElseThrow().timeline()).extracting(e -> e.message())
+                .contains("a step saved by the driver meanwhile", "deletion requested");
     }
 }
