@@ -8,6 +8,7 @@ import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
 import dev.ephemera.ports.state.ClusterRepository;
 import dev.ephemera.ports.state.Limits;
+import dev.ephemera.retry.RetryPolicy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -29,7 +30,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -381,12 +381,10 @@ public final class ClusterDriver implements AutoCloseable {
         return new Next.Yield();
     }
 
-    /** Jittered exponential backoff per cluster: 50 ms doubling up to {@code cap}, each delay drawn from its upper half. */
+    /** Per-cluster backoff, under the code base's one retry policy: 50 ms doubling up to {@code cap}, jittered. */
     private static Duration backoff(Task task, Duration cap) {
-        int n = Math.min(task.attempts++, 20);
-        long ceiling = Math.min(cap.toMillis(), FIRST_DELAY.toMillis() << n);
-        long floor = ceiling / 2;
-        return Duration.ofMillis(floor + ThreadLocalRandom.current().nextLong(ceiling - floor + 1));
+        int n = Math.min(++task.attempts, 30);
+        return RetryPolicy.polling(FIRST_DELAY, cap.compareTo(FIRST_DELAY) < 0 ? FIRST_DELAY : cap).backoff(n);
     }
 
     private void releaseLease(ClusterId id) {

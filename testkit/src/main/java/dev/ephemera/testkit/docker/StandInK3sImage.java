@@ -199,8 +199,18 @@ public final class StandInK3sImage implements AutoCloseable {
      * One stand-in image per test JVM, as a parameter of any test or lifecycle method: built on first
      * use, removed after the last test of the JVM. Without a Docker engine the test is skipped, saying why.
      */
-    public static final class Engine implements ParameterResolver {
+    public static final class Engine implements ParameterResolver, org.junit.jupiter.api.extension.BeforeAllCallback {
         private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(Engine.class);
+
+        /**
+         * The skip happens here, before any {@code @BeforeAll} asks for the image: an assumption that
+         * fails while a parameter is resolved is reported by JUnit as an error, not as a skip.
+         */
+        @Override
+        public void beforeAll(ExtensionContext c) {
+            Optional<String> why = engineUnavailable();
+            Assumptions.assumeTrue(why.isEmpty(), () -> "skipped: " + why.orElse(""));
+        }
 
         @Override
         public boolean supportsParameter(ParameterContext p, ExtensionContext c) {

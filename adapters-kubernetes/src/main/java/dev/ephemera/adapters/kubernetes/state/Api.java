@@ -2,9 +2,13 @@ package dev.ephemera.adapters.kubernetes.state;
 
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
+import dev.ephemera.ports.spi.Health;
+import dev.ephemera.retry.RetryPolicy;
+import dev.ephemera.retry.Sleeper;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.LockSupport;
+import java.time.Duration;
 import java.util.function.Supplier;
 
 /** What the stores share: calls with errors mapped to {@link ErrorCode}s, and the backoff between compare-and-set attempts. */
@@ -59,17 +63,32 @@ final class Api {
         return nl < 0 ? s : s.substring(0, nl);
     }
 
-    /** Full-jitter exponential backoff before compare-and-set attempt {@code attempt + 1}. */
+    /** The code base's one retry policy, as the compare-and-set loops use it: 1 ms doubling up to 100 ms, jittered. */
+    private static final RetryPolicy CAS = RetryPolicy.polling(Duration.ofMillis(1), Duration.ofMillis(100));
+
+    /** Waits before compare-and-set attempt {@code attempt + 1}. */
     static void backoff(int attempt) {
-        long capMicros = Math.min(100_000L, 1_000L << Math.min(attempt, 10));
-        LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(capMicros + 1) * 1_000L);
-        if (Thread.currentThread().isInterrupted()) {
-            throw EphemeraException.unavailable("interrupted while waiting to retry a write to the Kubernetes API", null);
+        try {
+            Sleeper.SYSTEM.sleep(CAS.backoff(Math.min(attempt, 30) + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw EphemeraException.unavailable("interrupted while waiting to retry a write to the Kubernetes API", e);
         }
     }
 
     static EphemeraException contended(String what) {
         return EphemeraException.unavailable(what + " lost the compare-and-set race " + ATTEMPTS
                 + " times in a row (the object kept changing); retry", null);
+    }
+
+    /** Both stores are up when one labelled ConfigMap of the installation can be listed in their namespace. */
+    static Health health(KubernetesClient client, String namespace, String installation) {
+        try {
+            client.configMaps().inNamespace(namespace).withLabel(INSTALLATION, installation)
+                    .list(new ListOptionsBuilder().withLimit(1L).build());
+            return Health.up("Kubernetes API " + client.getMasterUrl() + ", namespace " + namespace);
+        } catch (RuntimeException e) {
+            return Health.down("cannot list ConfigMaps in namespace " + namespace + " at " + client.getMasterUrl() + ": " + e.getMessage());
+        }
     }
 }

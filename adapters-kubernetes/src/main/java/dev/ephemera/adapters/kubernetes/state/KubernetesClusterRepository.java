@@ -14,7 +14,6 @@ import dev.ephemera.ports.state.ClusterRepository;
 import dev.ephemera.ports.state.Limits;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -529,13 +528,7 @@ final class KubernetesClusterRepository implements ClusterRepository {
 
     @Override
     public Health health() {
-        try {
-            client.configMaps().inNamespace(namespace).withLabel(INSTALLATION, installation)
-                    .list(new ListOptionsBuilder().withLimit(1L).build());
-            return Health.up("Kubernetes API " + client.getMasterUrl() + ", namespace " + namespace);
-        } catch (RuntimeException e) {
-            return Health.down("cannot list ConfigMaps in namespace " + namespace + " at " + client.getMasterUrl() + ": " + e.getMessage());
-        }
+        return Api.health(client, namespace, installation);
     }
 
     @Override

@@ -16,7 +16,6 @@ import dev.ephemera.ports.lease.LeaseStore;
 import dev.ephemera.ports.spi.Health;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.List;
@@ -203,13 +202,7 @@ final class KubernetesLeaseStore implements LeaseStore {
 
     @Override
     public Health health() {
-        try {
-            client.configMaps().inNamespace(namespace).withLabel(INSTALLATION, installation)
-                    .list(new ListOptionsBuilder().withLimit(1L).build());
-            return Health.up("Kubernetes API " + client.getMasterUrl() + ", namespace " + namespace);
-        } catch (RuntimeException e) {
-            return Health.down("cannot list ConfigMaps in namespace " + namespace + " at " + client.getMasterUrl() + ": " + e.getMessage());
-        }
+        return Api.health(client, namespace, installation);
     }
 
     @Override
