@@ -369,6 +369,9 @@ public final class PullRequestLifecycle implements AutoCloseable {
         CommentSlot slot = slot(id);
         synchronized (slot) {
             slot.pending = null;
+            // The interval counts from the start of this write: a phase change that arrives while it
+            // talks to the code host waits for the interval instead of writing again at once.
+            slot.lastWrite = clock.instant();
         }
         synchronized (slot.writing) {
             Optional<Cluster> found = repository.find(id);
@@ -391,7 +394,6 @@ public final class PullRequestLifecycle implements AutoCloseable {
                     slot.lastStatus = sha.get() + state.get();
                 }
                 synchronized (slot) {
-                    slot.lastWrite = clock.instant();
                     slot.failures = 0;
                 }
             } catch (RuntimeException e) {
