@@ -104,7 +104,7 @@ class DistributionIT {
         for (Process p : procs) {
             CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
             CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.waitFor(300, TimeUnit.SECONDS)).as("allocator exited within 5 min (20 JVMs start at once)").isTrue();
             if (p.exitValue() == 0) {
                 ok++;
                 addresses.add(out.get().trim());
