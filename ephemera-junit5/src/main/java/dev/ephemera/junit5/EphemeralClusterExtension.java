@@ -45,6 +45,7 @@ public final class EphemeralClusterExtension implements BeforeAllCallback, Befor
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(EphemeralClusterExtension.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final EphemeralCluster DEFAULTS = Defaults.class.getAnnotation(EphemeralCluster.class);
+    private static final java.util.Set<Class<?>> FILLABLE = java.util.Set.of(KubernetesClient.class, Path.class, dev.ephemera.api.EphemeralCluster.class);
 
     @EphemeralCluster
     private static final class Defaults {
@@ -252,6 +253,14 @@ public final class EphemeralClusterExtension implements BeforeAllCallback, Befor
             where.add("class " + type.getName());
         }
         for (Field f : annotatedFields(type)) {
+            // A field that cannot be filled is refused before anything is claimed.
+            if (!FILLABLE.contains(f.getType())) {
+                throw new ExtensionConfigurationException("@EphemeralCluster cannot fill field " + f.getDeclaringClass().getName() + "." + f.getName()
+                        + " of type " + f.getType().getName() + ": use KubernetesClient, java.nio.file.Path (the kubeconfig) or dev.ephemera.api.EphemeralCluster");
+            }
+            if (Modifier.isFinal(f.getModifiers())) {
+                throw new ExtensionConfigurationException("@EphemeralCluster cannot fill final field " + f.getDeclaringClass().getName() + "." + f.getName());
+            }
             all.add(f.getAnnotation(EphemeralCluster.class));
             where.add("field " + f.getName());
         }
@@ -301,9 +310,6 @@ public final class EphemeralClusterExtension implements BeforeAllCallback, Befor
 
     private static void inject(Field f, Object instance, dev.ephemera.api.EphemeralCluster cluster) {
         Object value = value(f.getType(), cluster, "field " + f.getDeclaringClass().getName() + "." + f.getName());
-        if (Modifier.isFinal(f.getModifiers())) {
-            throw new ExtensionConfigurationException("@EphemeralCluster cannot fill final field " + f.getDeclaringClass().getName() + "." + f.getName());
-        }
         try {
             f.setAccessible(true);
             f.set(instance, value);
