@@ -12,7 +12,12 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
 import java.net.URI;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,14 +127,65 @@ public final class EphemeralClusterExtension implements BeforeAllCallback, Befor
             return; // this test had no cluster of its own: nothing to report on
         }
         dev.ephemera.api.EphemeralCluster cluster = held.get().cluster;
+        String name = "ephemera-report-" + cluster.id();
+        Path written;
         try {
-            context.publishDirectory("ephemera-report-" + cluster.id(), dir -> cluster.report(dir));
-            context.publishReportEntry("ephemera.report", "cluster " + cluster.id() + ": attached as ephemera-report-" + cluster.id() + "/REPORT.md");
-        } catch (RuntimeException e) {
-            String reason = e.getMessage();
-            LOG.warn("the cluster's report is not attached to the failed test cluster={} test={} reason={}", cluster.id(),
-                    context.getUniqueId(), reason);
-            context.publishReportEntry("ephemera.report", "cluster " + cluster.id() + ": no report attached (" + reason + ")");
+            // Written aside first: a report that cannot be made attaches nothing, not an empty directory.
+            written = Files.createTempDirectory(name);
+        } catch (IOException e) {
+            skipReport(context, cluster, "no temporary directory for it: " + e.getMessage());
+            return;
+        }
+        try {
+            try {
+                cluster.report(written);
+            } catch (RuntimeException e) {
+                skipReport(context, cluster, e.getMessage());
+                return;
+            }
+            try {
+                context.publishDirectory(name, dir -> copyTree(written, dir));
+            } catch (RuntimeException e) {
+                skipReport(context, cluster, "the test engine could not attach it: " + rootMessage(e));
+                return;
+            }
+            context.publishReportEntry("ephemera.report", "cluster " + cluster.id() + ": attached as " + name + "/REPORT.md");
+        } finally {
+            deleteTree(written);
+        }
+    }
+
+    private static void skipReport(ExtensionContext context, dev.ephemera.api.EphemeralCluster cluster, String reason) {
+        LOG.warn("the cluster's report is not attached to the failed test cluster={} test={} reason={}", cluster.id(), context.getUniqueId(), reason);
+        context.publishReportEntry("ephemera.report", "cluster " + cluster.id() + ": no report attached (" + reason + ")");
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c == t ? String.valueOf(t.getMessage()) : t.getMessage() + ": " + c;
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warn("could not remove the temporary report directory dir={} error={}", dir, e.toString());
         }
     }
 
@@ -229,7 +285,7 @@ public final class EphemeralClusterExtension implements BeforeAllCallback, Befor
 
     /** A DNS-1123 id of at most 40 characters: the class (or shared name) shortened, and 8 random characters, so parallel classes never collide. */
     static String newId(String base) {
-        String s = base.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+        String s = base.replaceAll("([a-z0-9])([A-Z])", "$1-$2").replaceAll("([A-Z])([A-Z][a-z])", "$1-$2").toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
         if (s.isEmpty() || !Character.isLetter(s.charAt(0))) {
             s = "t-" + s;
         }
