@@ -23,6 +23,8 @@ class HexagonalArchitectureTest {
                 .importPackages("dev.ephemera");
         assertThat(production.containPackage("dev.ephemera.domain.lease")).isTrue();
         assertThat(production.containPackage("dev.ephemera.cli")).isTrue();
+        assertThat(production.containPackage("dev.ephemera.api")).isTrue();
+        assertThat(production.containPackage("dev.ephemera.junit5")).isTrue();
     }
 
     @Test
@@ -65,6 +67,18 @@ class HexagonalArchitectureTest {
     @DisplayName("apps and bootstrap never import an adapter class")
     void appsUseServiceLoader() {
         Layers.appsNeverImportAnAdapter().check(production);
+    }
+
+    @Test
+    @DisplayName("the embedding API never depends on an app or on the JUnit extension")
+    void embeddingApi() {
+        Layers.embeddingApiBelowTheApps().check(production);
+    }
+
+    @Test
+    @DisplayName("the JUnit extension uses the public API and the domain only")
+    void junitExtension() {
+        Layers.junitExtensionUsesThePublicApi().check(production);
     }
 
     @Test

@@ -20,6 +20,10 @@ final class Layers {
     static final String ADAPTERS = "dev.ephemera.adapters..";
     static final String CLI = "dev.ephemera.cli..";
     static final String SERVER = "dev.ephemera.server..";
+    /** The Java API for embedding (module ephemera-java). */
+    static final String API = "dev.ephemera.api..";
+    /** The JUnit 5 extension (module ephemera-junit5). */
+    static final String JUNIT5 = "dev.ephemera.junit5..";
 
     private Layers() {
     }
@@ -65,9 +69,23 @@ final class Layers {
     }
 
     static ArchRule appsNeverImportAnAdapter() {
-        return ArchRuleDefinition.noClasses().that().resideInAnyPackage(CLI, SERVER, BOOTSTRAP)
+        return ArchRuleDefinition.noClasses().that().resideInAnyPackage(CLI, SERVER, BOOTSTRAP, API, JUNIT5)
                 .should().dependOnClassesThat().resideInAPackage(ADAPTERS)
                 .allowEmptyShould(false).because("DESIGN section 2: adapters are reached only through ServiceLoader");
+    }
+
+    /** The embedding API stands on bootstrap and the core; it never reaches into an app or the test extension above it. */
+    static ArchRule embeddingApiBelowTheApps() {
+        return ArchRuleDefinition.noClasses().that().resideInAPackage(API)
+                .should().dependOnClassesThat().resideInAnyPackage(CLI, SERVER, JUNIT5)
+                .allowEmptyShould(false).because("the Java API is a library: apps and the JUnit extension use it, not the other way round");
+    }
+
+    /** The JUnit extension is a client of the public API: it sees the API and the domain's values and errors, nothing of the assembly. */
+    static ArchRule junitExtensionUsesThePublicApi() {
+        return ArchRuleDefinition.noClasses().that().resideInAPackage(JUNIT5)
+                .should().dependOnClassesThat().resideInAnyPackage(APPLICATION, BOOTSTRAP, PORTS, CLI, SERVER, ADAPTERS)
+                .allowEmptyShould(false).because("the JUnit extension claims clusters only through dev.ephemera.api");
     }
 
     static ArchRule noFieldInjection() {
