@@ -16,8 +16,9 @@ import java.util.regex.Pattern;
  * How a cluster's DNS name is made, e.g. {@code pr-{number}-{repo}.{zone}} → {@code pr-42-shop.ephemeral.example.com}
  * (seed 003). Two patterns: one for clusters of a pull request, one for every other cluster
  * ({@code {id}.{zone}}). Placeholders: {@code {number}}, {@code {repo}}, {@code {owner}} (pull
- * requests only), {@code {id}} and {@code {zone}}. Each label of the result is sanitised like a
- * cluster id (lowercase letters, digits and '-'); a label longer than 63 characters is cut and ends
+ * requests only), {@code {id}} and {@code {zone}}. Placeholder values are made label-safe before they
+ * are filled in (a repository {@code my.app} gives {@code my-app}, never a deeper name), and each
+ * label of the result is sanitised like a cluster id (lowercase letters, digits and '-'); a label longer than 63 characters is cut and ends
  * in {@code -} plus 8 hex digits of its SHA-256, so names stay stable and distinct.
  *
  * @param prPattern    the name of a pull request's cluster; must contain {@code {number}} or {@code {id}}
@@ -87,8 +88,9 @@ public record DnsNamePattern(String prPattern, String otherPattern, String zone)
         if (owner.isPresent() && owner.get().pullRequest().isPresent()) {
             String repository = owner.get().repository();
             int slash = repository.indexOf('/');
+            // Values are made label-safe first, so a repository named like "my.app" cannot add a level to the name.
             raw = prPattern.replace("{number}", Integer.toString(owner.get().pullRequest().get()))
-                    .replace("{repo}", repository.substring(slash + 1)).replace("{owner}", repository.substring(0, slash));
+                    .replace("{repo}", sanitise(repository.substring(slash + 1))).replace("{owner}", sanitise(repository.substring(0, slash)));
         } else {
             raw = otherPattern;
         }
@@ -115,11 +117,14 @@ public record DnsNamePattern(String prPattern, String otherPattern, String zone)
         return name;
     }
 
-    private static String label(String raw) {
+    /** Lowercase; every run of other characters becomes one '-'; no '-' at either end; never empty. */
+    private static String sanitise(String raw) {
         String s = raw.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
-        if (s.isEmpty()) {
-            s = "x";
-        }
+        return s.isEmpty() ? "x" : s;
+    }
+
+    private static String label(String raw) {
+        String s = sanitise(raw);
         if (s.length() <= MAX_LABEL) {
             return s;
         }

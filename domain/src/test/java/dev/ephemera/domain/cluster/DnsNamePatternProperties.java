@@ -30,7 +30,8 @@ class DnsNamePatternProperties {
     @Property
     void everyNameIsAValidNameUnderTheZone(@ForAll("repositories") String repo, @ForAll @IntRange(min = 1, max = 999_999_999) int number) {
         String name = SEED.nameFor(ClusterId.of("c"), Optional.of(new Owner(repo, Optional.of(number))));
-        assertThat(name).matches(NAME).endsWith(".ephemeral.fullstack.pw").startsWith("pr-" + number + "-");
+        assertThat(name).matches(NAME).startsWith("pr-" + number + "-");
+        assertThat(name.substring(name.indexOf('.'))).as("one label below the zone").isEqualTo(".ephemeral.fullstack.pw");
         assertThat(SEED.nameFor(ClusterId.of("c"), Optional.of(new Owner(repo, Optional.of(number))))).isEqualTo(name);
     }
 
@@ -50,6 +51,8 @@ class DnsNamePatternProperties {
         assertThat(SEED.nameFor(ClusterId.of("e2e"), Optional.of(Owner.parse("acme/shop")))).isEqualTo("e2e.ephemeral.fullstack.pw");
         assertThat(new DnsNamePattern("{owner}-{repo}-{number}.ci.{zone}", "x-{id}.{zone}", "example.com.")
                 .nameFor(ClusterId.of("a"), Optional.of(Owner.parse("Acme/Shop_Front#3")))).isEqualTo("acme-shop-front-3.ci.example.com");
+        assertThat(SEED.nameFor(ClusterId.of("a"), Optional.of(Owner.parse("acme/my.app#5")))).as("a dot in the repository adds no level")
+                .isEqualTo("pr-5-my-app.ephemeral.fullstack.pw");
     }
 
     @Example
