@@ -41,7 +41,7 @@ public final class ExternalDnsStandIn implements AutoCloseable {
                 });
     }
 
-    /** Starts watching; records already there are served too (the watch lists them first). */
+    /** Starts watching. Start it before the records are written: a watch sees only what changes after it is open. */
     public static ExternalDnsStandIn start(KubernetesClient client, String namespace, Dnsmasq dns) {
         return new ExternalDnsStandIn(client, namespace, dns);
     }
