@@ -23,7 +23,7 @@ import java.util.Optional;
 /**
  * Ends a cluster record stuck in {@code Deleting} ({@code cluster delete --force}) — but only once
  * its backend confirms that nothing of the cluster is left: {@code observe} finds nothing and no
- * resource it owns (by label) names the cluster. Then the lease, the pushed secrets and the stored
+ * resource it owns (by label) names the cluster. Then the DNS record, the lease, the pushed secrets and the stored
  * credentials go as in a normal deletion, and the record becomes {@code Deleted}. While anything
  * is still there, nothing changes and the error lists what is left.
  */
@@ -82,6 +82,7 @@ public final class ForcedDeletion {
                     + String.join("; ", left) + ". Nothing was changed: remove them (or fix what stops their deletion) and run "
                     + "ephemera cluster delete " + id + " --force again");
         }
+        reconciler.removeName(c);
         if (c.lease().isPresent()) {
             pools.release(c.lease().get().pool(), c.id().value());
         }

@@ -2,6 +2,8 @@ package dev.ephemera.application;
 
 import dev.ephemera.domain.cluster.Cluster;
 import dev.ephemera.domain.cluster.ClusterId;
+import dev.ephemera.domain.cluster.DurationText;
+import dev.ephemera.domain.cluster.Endpoint;
 import dev.ephemera.domain.cluster.LeaseRef;
 import dev.ephemera.domain.cluster.Phase;
 import dev.ephemera.domain.cluster.Policies;
@@ -11,6 +13,7 @@ import dev.ephemera.domain.error.ErrorCode;
 import dev.ephemera.domain.kubeconfig.KubeUser;
 import dev.ephemera.domain.kubeconfig.Kubeconfig;
 import dev.ephemera.domain.kubeconfig.KubeconfigYaml;
+import dev.ephemera.domain.lease.Ipv4Address;
 import dev.ephemera.domain.lease.Lease;
 import dev.ephemera.domain.pki.BundleFile;
 import dev.ephemera.domain.pki.PkiBundle;
@@ -21,6 +24,8 @@ import dev.ephemera.ports.backend.ClusterBackend;
 import dev.ephemera.ports.backend.ClusterBackends;
 import dev.ephemera.ports.backend.Observation;
 import dev.ephemera.ports.backend.ProvisionRequest;
+import dev.ephemera.ports.dns.DnsRecord;
+import dev.ephemera.ports.dns.DnsRecords;
 import dev.ephemera.ports.pki.CertificateAuthority;
 import dev.ephemera.ports.secret.SecretAddress;
 import dev.ephemera.ports.secret.SecretSinks;
@@ -34,6 +39,7 @@ import dev.ephemera.retry.RetryPolicy;
 import dev.ephemera.retry.Sleeper;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,6 +74,7 @@ public final class Reconciler {
     private final Provider<CertificateAuthority> ca;
     private final Provider<WorkloadClusters> workload;
     private final Provider<SecretSinks> sinks;
+    private final Provider<Optional<DnsRecords>> dns;
     private final IpPools pools;
     private final Policies policies;
     private final ControlPlane controlPlane;
@@ -75,15 +82,24 @@ public final class Reconciler {
     private volatile StepHook hook = StepHook.NONE;
     private volatile Sleeper sleeper = Sleeper.SYSTEM;
 
-    @Inject
+    /** Without DNS names (no {@code dns:} configured). */
     public Reconciler(ClusterRepository repository, Provider<ClusterBackends> backends, Provider<CertificateAuthority> ca,
                       Provider<WorkloadClusters> workload, Provider<SecretSinks> sinks, IpPools pools, Policies policies,
                       ControlPlane controlPlane, Clock clock) {
+        this(repository, backends, ca, workload, sinks, Optional::empty, pools, policies, controlPlane, clock);
+    }
+
+    /** @param dns the DNS adapter {@code dns:} names, or empty when clusters get no DNS names (docs/dns.md) */
+    @Inject
+    public Reconciler(ClusterRepository repository, Provider<ClusterBackends> backends, Provider<CertificateAuthority> ca,
+                      Provider<WorkloadClusters> workload, Provider<SecretSinks> sinks, Provider<Optional<DnsRecords>> dns, IpPools pools,
+                      Policies policies, ControlPlane controlPlane, Clock clock) {
         this.repository = repository;
         this.backends = backends;
         this.ca = ca;
         this.workload = workload;
         this.sinks = sinks;
+        this.dns = dns;
         this.pools = pools;
         this.policies = policies;
         this.controlPlane = controlPlane;
@@ -221,7 +237,8 @@ public final class Reconciler {
         }
         if (traits.usesEphemeraPki() && loadBundle(c.id()).isEmpty()) {
             List<String> ips = next.lease().map(l -> List.of(l.address())).orElse(List.of());
-            PkiBundle bundle = ca.get().issue(new PkiRequest(c.id().value(), List.of(), ips, Optional.empty(), Optional.empty(), Optional.empty()));
+            PkiBundle bundle = ca.get().issue(new PkiRequest(c.id().value(), dnsName(c).stream().toList(), ips, Optional.empty(),
+                    Optional.empty(), Optional.empty()));
             for (BundleFile f : bundle.files()) {
                 repository.putCredential(c.id(), Credentials.PKI_PREFIX + f.path(), f.content());
             }
@@ -258,7 +275,7 @@ public final class Reconciler {
         Cluster next = c;
         if (c.backendRef().isEmpty() || seen.state() == Observation.State.ABSENT) {
             ProvisionRequest request = new ProvisionRequest(c.id(), c.spec(), c.lease().map(LeaseRef::address),
-                    backend.traits().usesEphemeraPki() ? loadBundle(c.id()) : Optional.empty(), labels(c));
+                    backend.traits().usesEphemeraPki() ? loadBundle(c.id()) : Optional.empty(), labels(c), dnsName(c));
             next = save(next.withBackendRef(backend.ensure(request)).note(clock.instant(), "creation requested"));
             seen = backend.observe(c.id());
         }
@@ -267,8 +284,9 @@ public final class Reconciler {
                 if (seen.endpoint().isEmpty()) {
                     yield new StepOutcome.Waiting(next, "running, no endpoint yet");
                 }
-                yield new StepOutcome.Progressed(save(next.withEndpoint(seen.endpoint().get())
-                        .moveTo(Phase.BOOTSTRAPPING, clock.instant(), "running at " + seen.endpoint().get().apiUrl())));
+                Cluster named = publishName(next, seen.endpoint().get());
+                yield new StepOutcome.Progressed(save(named.moveTo(Phase.BOOTSTRAPPING, clock.instant(), "running at "
+                        + seen.endpoint().get().apiUrl())));
             }
             case FAILED -> new StepOutcome.Progressed(save(next.moveTo(Phase.FAILED, clock.instant(), "backend reports failure: " + seen.detail())));
             case CREATING, ABSENT, DELETING -> new StepOutcome.Waiting(next, seen.detail());
@@ -287,6 +305,10 @@ public final class Reconciler {
     private StepOutcome bootstrap(Cluster c) {
         ClusterBackend backend = backends.get().named(c.backend());
         AdminAccess access = adminAccess(c, backend);
+        Optional<StepOutcome> unresolved = awaitName(c);
+        if (unresolved.isPresent()) {
+            return unresolved.get();
+        }
         WorkloadClusters w = workload.get();
         Readiness r = w.probe(access);
         if (!r.ready()) {
@@ -294,7 +316,7 @@ public final class Reconciler {
         }
         CiCredentials creds = w.bootstrap(access, CiAccount.defaults());
         repository.putCredential(c.id(), Credentials.CI_TOKEN, creds.token());
-        Secret kubeconfig = KubeconfigYaml.render(new Kubeconfig(c.id().value(), c.endpoint().orElseThrow().apiUrl(), creds.caPem(),
+        Secret kubeconfig = KubeconfigYaml.render(new Kubeconfig(c.id().value(), kubeconfigServer(c), creds.caPem(),
                 new KubeUser.Token(creds.token()), Optional.empty()));
         repository.putCredential(c.id(), Credentials.KUBECONFIG, kubeconfig);
         for (SinkTarget t : targets(c)) {
@@ -318,6 +340,7 @@ public final class Reconciler {
 
     private StepOutcome teardown(Cluster c) {
         backends.get().named(c.backend()).destroy(c.id());
+        removeName(c);
         if (c.lease().isPresent()) {
             pools.release(c.lease().get().pool(), c.id().value());
         }
@@ -326,5 +349,87 @@ public final class Reconciler {
         }
         repository.deleteCredentials(c.id());
         return new StepOutcome.Progressed(save(c.moveTo(Phase.DELETED, clock.instant(), "deleted: backend resources, lease and secrets removed")));
+    }
+
+    // --- DNS names (docs/dns.md): nothing here runs unless `dns:` names an adapter. ---
+
+    /** The cluster's DNS name when DNS is configured; known up front from its id and owner, so it goes into the PKI and the backend's SANs. */
+    private Optional<String> dnsName(Cluster c) {
+        return dns.get().map(d -> d.nameFor(c.id(), c.owner()));
+    }
+
+    /** Publishes name → endpoint IPv4 and records the name in the endpoint; an endpoint without an IPv4 address gets no record. */
+    private Cluster publishName(Cluster c, Endpoint e) {
+        Optional<DnsRecords> d = dns.get();
+        if (d.isEmpty()) {
+            return c.withEndpoint(e);
+        }
+        String name = d.get().nameFor(c.id(), c.owner());
+        Optional<String> ip = e.ipAddress().filter(Ipv4Address::isValid)
+                .or(() -> Optional.ofNullable(e.apiUrl().getHost()).filter(Ipv4Address::isValid))
+                .or(() -> c.lease().map(LeaseRef::address));
+        if (ip.isEmpty()) {
+            return c.withEndpoint(e).note(clock.instant(), "no DNS record for " + name + ": the endpoint " + e.apiUrl() + " has no IPv4 address");
+        }
+        try {
+            d.get().publish(new DnsRecord(c.id(), name, ip.get(), d.get().ttl()), labels(c));
+        } catch (EphemeraException ex) {
+            // Someone else's record under our name will not go away by retrying: fail the cluster with the adapter's reason.
+            throw ex.code() == ErrorCode.CONFLICT ? new EphemeraException(ErrorCode.CONFIGURATION, ex.getMessage(), ex) : ex;
+        }
+        return c.withEndpoint(new Endpoint(e.apiUrl(), Optional.of(name), ip)).note(clock.instant(), "published DNS name " + name + " → " + ip.get());
+    }
+
+    /**
+     * While the published name does not yet resolve to the endpoint's address through the
+     * configured resolver: Waiting, and Failed once {@code policies.dns-timeout} has passed since
+     * the name was published (the start of Bootstrapping). Empty when resolved or when there is no
+     * resolver to ask.
+     */
+    private Optional<StepOutcome> awaitName(Cluster c) {
+        Optional<DnsRecords> d = dns.get();
+        Optional<Endpoint> e = c.endpoint();
+        if (d.isEmpty() || d.get().resolver().isEmpty() || e.isEmpty() || e.get().dnsName().isEmpty() || e.get().ipAddress().isEmpty()) {
+            return Optional.empty();
+        }
+        String name = e.get().dnsName().get();
+        String ip = e.get().ipAddress().get();
+        String seen;
+        try {
+            List<String> got = d.get().resolve(name);
+            if (got.contains(ip)) {
+                return Optional.empty();
+            }
+            seen = got.isEmpty() ? "no address yet" : "it resolves to " + String.join(", ", got);
+        } catch (EphemeraException ex) {
+            if (ex.code() != ErrorCode.UNAVAILABLE) {
+                throw ex;
+            }
+            seen = ex.getMessage();
+        }
+        String resolver = d.get().resolver().get();
+        if (!clock.instant().isBefore(c.phaseSince().plus(policies.dnsTimeout()))) {
+            EphemeraException timeout = EphemeraException.timeout("DNS name " + name + " did not resolve to " + ip + " through " + resolver
+                    + " within policies.dns-timeout (" + DurationText.format(policies.dnsTimeout()) + "; " + seen
+                    + "): check that external-dns runs and serves the DNSEndpoint's zone, or raise policies.dns-timeout");
+            return Optional.of(new StepOutcome.Failed(save(c.moveTo(Phase.FAILED, clock.instant(), timeout.getMessage())), timeout));
+        }
+        return Optional.of(new StepOutcome.Waiting(c, "waiting for DNS name " + name + " to resolve to " + ip + " through " + resolver
+                + " (" + seen + ")"));
+    }
+
+    /** The kubeconfig's server: {@code https://<dns name>:<port>} once the name is published, else the endpoint's URL. */
+    private URI kubeconfigServer(Cluster c) {
+        Endpoint e = c.endpoint().orElseThrow();
+        if (dns.get().isEmpty() || e.dnsName().isEmpty()) {
+            return e.apiUrl();
+        }
+        int port = e.apiUrl().getPort() < 0 ? 443 : e.apiUrl().getPort();
+        return URI.create("https://" + e.dnsName().get() + ":" + port);
+    }
+
+    /** Removes the cluster's DNS record, if DNS is configured; idempotent. */
+    void removeName(Cluster c) {
+        dns.get().ifPresent(d -> d.remove(c.id()));
     }
 }

@@ -7,6 +7,7 @@ import dev.ephemera.ports.canary.CanaryJobsFactory;
 import dev.ephemera.ports.codehost.CodeHostFactory;
 import dev.ephemera.ports.codehost.CodeHostWebhooksFactory;
 import dev.ephemera.ports.diagnostics.ClusterDiagnosticsFactory;
+import dev.ephemera.ports.dns.DnsRecordsFactory;
 import dev.ephemera.ports.lease.LeaseStoreFactory;
 import dev.ephemera.ports.pki.CertificateAuthorityFactory;
 import dev.ephemera.ports.secret.SecretSinkFactory;
@@ -56,7 +57,8 @@ public final class AdapterRegistry implements AutoCloseable {
             CodeHostWebhooksFactory.class,
             CanaryJobsFactory.class,
             ClusterDiagnosticsFactory.class,
-            DeliveryInboxFactory.class);
+            DeliveryInboxFactory.class,
+            DnsRecordsFactory.class);
 
     private final Map<Class<?>, Map<String, AdapterFactory<?>>> byType;
     private final List<Path> pluginJars;

@@ -22,6 +22,7 @@ public final class CoreSettings {
             SettingSpec.optional("workload", "How Ephemera talks to new clusters' API servers (kubernetes).", "kubernetes"),
             SettingSpec.optional("codehost", "Code host for PR comments and statuses (github).", "github"),
             SettingSpec.optional("backend", "Default cluster backend for `cluster create` (docker, hetzner, ...).", "docker"),
+            SettingSpec.optional("dns", "DNS adapter that publishes each cluster's name (external-dns); absent: clusters get no DNS names.", null),
             SettingSpec.optional("sinks", "Secret sinks every kubeconfig is pushed to, besides --push (comma list).", "file"),
             SettingSpec.optional("installation", "This installation's id; value of the ephemera.dev/installation label.", "default"),
             SettingSpec.optional("plugins", "Directory of plugin jars (adapters) to load.", "<distribution>/plugins"));
@@ -31,6 +32,8 @@ public final class CoreSettings {
             SettingSpec.optional("max-lifetime", "Longest a cluster lives.", "3d"),
             SettingSpec.optional("grace", "How long a released cluster (PR closed) is kept before deletion.", "1h"),
             SettingSpec.optional("provisioning-timeout", "How long a cluster may take to become Ready before it fails.", "15m"),
+            SettingSpec.optional("dns-timeout", "How long a new cluster's DNS name may take to resolve through the DNS adapter's resolver "
+                    + "before the cluster fails (only with dns: and a resolver set).", "5m"),
             SettingSpec.optional("max-concurrent", "Most live clusters at once, across backends.", "10"),
             SettingSpec.optional("max-concurrent-per-backend", "Map of backend name to its own limit.", null));
 

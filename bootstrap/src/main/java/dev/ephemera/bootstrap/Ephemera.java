@@ -101,6 +101,8 @@ public final class Ephemera implements AutoCloseable {
         }
         String backend = config.defaultBackend();
         probe(out, "ClusterBackend/" + backend, () -> backend(backend));
+        config.dns().ifPresent(dns -> probe(out, "DnsRecords/" + dns,
+                () -> injector.getInstance(new com.google.inject.Key<java.util.Optional<dev.ephemera.ports.dns.DnsRecords>>() { })));
         // Adapters that could not be made are already reported down; every one that exists is checked once.
         out.putAll(instances.health());
         return out;

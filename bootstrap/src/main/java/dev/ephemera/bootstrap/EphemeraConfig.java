@@ -62,6 +62,11 @@ public final class EphemeraConfig {
         return top("codehost", "github");
     }
 
+    /** {@code dns:}: the DNS adapter publishing clusters' names, if any (docs/dns.md). */
+    public Optional<String> dns() {
+        return Optional.ofNullable(tree.get("dns")).map(Object::toString).filter(v -> !v.isBlank());
+    }
+
     public String defaultBackend() {
         return top("backend", "docker");
     }
@@ -108,7 +113,7 @@ public final class EphemeraConfig {
         }
         try {
             return new Policies(p.duration("max-lifetime", d.maxLifetime()), p.duration("grace", d.grace()),
-                    p.duration("provisioning-timeout", d.provisioningTimeout()), d.dnsTimeout(),
+                    p.duration("provisioning-timeout", d.provisioningTimeout()), p.duration("dns-timeout", d.dnsTimeout()),
                     p.integer("max-concurrent", d.maxConcurrent()), perBackend);
         } catch (EphemeraException e) {
             // Settings name the key already ("policies.grace: ..."); say it once.

@@ -25,6 +25,8 @@ import dev.ephemera.ports.codehost.CodeHostWebhooks;
 import dev.ephemera.ports.codehost.CodeHostWebhooksFactory;
 import dev.ephemera.ports.diagnostics.ClusterDiagnostics;
 import dev.ephemera.ports.diagnostics.ClusterDiagnosticsFactory;
+import dev.ephemera.ports.dns.DnsRecords;
+import dev.ephemera.ports.dns.DnsRecordsFactory;
 import dev.ephemera.ports.lease.LeaseStore;
 import dev.ephemera.ports.lease.LeaseStoreFactory;
 import dev.ephemera.ports.pki.CertificateAuthority;
@@ -42,6 +44,7 @@ import dev.ephemera.ports.workload.WorkloadClusters;
 import dev.ephemera.ports.workload.WorkloadClustersFactory;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -129,6 +132,13 @@ public final class EphemeraModule extends AbstractModule {
     @Singleton
     WorkloadClusters workloadClusters() {
         return instances.get(WorkloadClustersFactory.class, config.workload());
+    }
+
+    /** The DNS adapter {@code dns:} names, or empty: then clusters get no DNS names (docs/dns.md). */
+    @Provides
+    @Singleton
+    Optional<DnsRecords> dnsRecords() {
+        return config.dns().map(name -> instances.get(DnsRecordsFactory.class, name));
     }
 
     @Provides

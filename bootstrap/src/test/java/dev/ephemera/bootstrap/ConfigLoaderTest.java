@@ -87,9 +87,15 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void dnsTimeoutIsNoSettingUntilItDoesSomething() throws IOException {
-        Path f = write("dns.yaml", "policies:\n  dns-timeout: 5m\n");
-        assertThatThrownBy(() -> load(Optional.of(f), Map.of())).hasMessageContaining("unknown setting 'policies.dns-timeout'");
+    void dnsTimeoutBoundsTheWaitForANameAndDnsNamesItsAdapter() throws IOException {
+        Path f = write("dns.yaml", "dns: external-dns\npolicies:\n  dns-timeout: 7m\n");
+        EphemeraConfig c = load(Optional.of(f), Map.of());
+        assertThat(c.policies().dnsTimeout()).isEqualTo(java.time.Duration.ofMinutes(7));
+        assertThat(c.dns()).contains("external-dns");
+        assertThat(load(Optional.empty(), Map.of()).policies().dnsTimeout()).isEqualTo(java.time.Duration.ofMinutes(5));
+        assertThat(load(Optional.empty(), Map.of()).dns()).isEmpty();
+        Path bad = write("dns-bad.yaml", "policies:\n  dns-timeout: 0s\n");
+        assertThatThrownBy(() -> load(Optional.of(bad), Map.of()).policies()).hasMessageContaining("DNS timeout");
     }
 
     @Test

@@ -93,6 +93,7 @@ public final class HetznerClusterBackend implements ClusterBackend {
         OptionalLong primaryIpId = OptionalLong.empty();
         List<String> sans = new ArrayList<>();
         dnsName(id).ifPresent(sans::add);
+        request.dnsName().filter(n -> !sans.contains(n)).ifPresent(sans::add); // the DNS adapter's name (docs/dns.md)
         PrimaryIp madeIp = null;
         if (settings.primaryIp()) {
             Optional<PrimaryIp> known = client.primaryIps(Labels.clusterSelector(settings.installation(), id.value())).stream().findFirst();

@@ -111,7 +111,7 @@ public final class DockerClusterBackend implements ClusterBackend, ImageLoading 
                 mounts.add(new Mount().withType(MountType.VOLUME).withSource(ensureVolume(baseName(id) + "-" + v.getKey(), labels))
                         .withTarget(v.getValue()));
             }
-            containerId = createContainer(id, labels, network, mounts);
+            containerId = createContainer(id, labels, network, mounts, request.dnsName());
         }
         byte[] archive = K3sDataArchive.tar(pki, K3sDataArchive.token(pki, Secret.of(HexFormat.of().formatHex(randomBytes(24)))));
         engine.run("copying the cluster's PKI into container " + baseName(id), () -> engine.client().copyArchiveToContainerCmd(containerId)
@@ -121,9 +121,11 @@ public final class DockerClusterBackend implements ClusterBackend, ImageLoading 
         return new BackendRef(NAME, containerId);
     }
 
-    private String createContainer(ClusterId id, Map<String, String> labels, String network, List<Mount> mounts) {
+    private String createContainer(ClusterId id, Map<String, String> labels, String network, List<Mount> mounts, Optional<String> dnsName) {
         List<String> cmd = new ArrayList<>(List.of("server"));
-        for (String san : sans()) {
+        List<String> sans = new ArrayList<>(sans());
+        dnsName.filter(n -> !sans.contains(n)).ifPresent(sans::add); // the cluster's DNS name, when DNS is configured (docs/dns.md)
+        for (String san : sans) {
             cmd.add("--tls-san=" + san);
         }
         cmd.add("--token-file=" + K3sDataArchive.DATA_DIR + "/" + K3sDataArchive.TOKEN_PATH);

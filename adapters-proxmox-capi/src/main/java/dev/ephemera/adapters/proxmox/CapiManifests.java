@@ -101,6 +101,11 @@ final class CapiManifests {
      * @param labels     labels for every object ({@code ephemera.dev/cluster}, {@code ephemera.dev/installation})
      */
     Rendered render(String cluster, String endpoint, String k3sVersion, PkiBundle pki, Map<String, String> labels) {
+        return render(cluster, endpoint, k3sVersion, pki, labels, Optional.empty());
+    }
+
+    /** As above; {@code dnsName}, when DNS is configured, joins the endpoint in K3s's {@code tlsSan}. */
+    Rendered render(String cluster, String endpoint, String k3sVersion, PkiBundle pki, Map<String, String> labels, Optional<String> dnsName) {
         String ns = settings.namespaceOf(cluster);
         Map<String, String> all = new TreeMap<>(labels);
         all.put(CAPI_CLUSTER_LABEL, cluster);
@@ -120,7 +125,7 @@ final class CapiManifests {
                 machineTemplate(cluster, ns, all),
                 workerConfigTemplate(cluster, ns, all),
                 proxmoxCluster(cluster, ns, all, endpoint),
-                controlPlane(cluster, ns, all, endpoint, k3sVersion),
+                controlPlane(cluster, ns, all, endpoint, k3sVersion, dnsName),
                 cluster(cluster, ns, all, endpoint));
         return new Rendered(namespace, secrets, objects);
     }
@@ -208,7 +213,8 @@ final class CapiManifests {
                 Map.of("template", Map.of("spec", Map.of("agentConfig", Map.of("nodeLabels", List.of("ephemera.dev/cluster=" + cluster))))));
     }
 
-    private GenericKubernetesResource controlPlane(String cluster, String ns, Map<String, String> labels, String endpoint, String k3sVersion) {
+    private GenericKubernetesResource controlPlane(String cluster, String ns, Map<String, String> labels, String endpoint, String k3sVersion,
+                                                   Optional<String> dnsName) {
         List<Object> files = new ArrayList<>();
         EXTRA_K3S_FILES.forEach((key, file) -> files.add(orderedOf(
                 "path", K3S_TLS_DIR + file,
@@ -218,7 +224,9 @@ final class CapiManifests {
         files.add(orderedOf("path", KUBE_VIP_MANIFEST, "owner", "root:root", "permissions", "0644",
                 "content", kubeVipManifest(endpoint)));
         Map<String, Object> config = new LinkedHashMap<>();
-        config.put("serverConfig", Map.of("tlsSan", List.of(endpoint)));
+        List<String> tlsSan = new ArrayList<>(List.of(endpoint));
+        dnsName.ifPresent(tlsSan::add);
+        config.put("serverConfig", Map.of("tlsSan", tlsSan));
         config.put("files", files);
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("replicas", 1);

@@ -87,7 +87,7 @@ public final class ProxmoxCapiClusterBackend implements ClusterBackend {
             throw EphemeraException.invalid("kubernetes version '" + version + "' is not a K3s release: proxmox-capi needs a full K3s "
                     + "version such as " + ProxmoxCapiSettings.DEFAULT_K3S_VERSION);
         }
-        CapiManifests.Rendered r = manifests.render(id, endpoint, version, pki, request.labels());
+        CapiManifests.Rendered r = manifests.render(id, endpoint, version, pki, request.labels(), request.dnsName());
         String ns = settings.namespaceOf(id);
         try {
             if (r.namespace().isPresent()) {

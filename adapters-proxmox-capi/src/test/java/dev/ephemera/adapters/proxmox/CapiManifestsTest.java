@@ -139,6 +139,17 @@ class CapiManifestsTest {
     }
 
     @Test
+    @DisplayName("with DNS configured the cluster's name joins the endpoint in K3s's tlsSan, and the control plane still validates")
+    void dnsNameInTlsSan() {
+        CapiManifests.Rendered r = new CapiManifests(Fixtures.settings(Fixtures.seed003())).render(ID, IP, "v1.30.6+k3s1", pki,
+                Fixtures.labels(ID), java.util.Optional.of("pr-42-cks-backend.ephemeral.fullstack.pw"));
+        GenericKubernetesResource kcp = object(r, "KThreesControlPlane");
+        assertThat(at(at(kcp, "spec"), "kthreesConfigSpec", "serverConfig"))
+                .containsEntry("tlsSan", List.of(IP, "pr-42-cks-backend.ephemeral.fullstack.pw"));
+        assertThat(CapiSchemas.validate(JSON.asJson(kcp))).isEmpty();
+    }
+
+    @Test
     @DisplayName("our CAs go into the Secrets the K3s provider reads; the other K3s files come through files[].contentFrom.secret")
     void caSecretsAndFiles() {
         CapiManifests.Rendered r = render(Fixtures.seed003());

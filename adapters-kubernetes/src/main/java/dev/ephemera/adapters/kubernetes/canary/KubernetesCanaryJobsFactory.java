@@ -1,5 +1,6 @@
 package dev.ephemera.adapters.kubernetes.canary;
 
+import dev.ephemera.adapters.kubernetes.client.ClientConfigs;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
 import dev.ephemera.ports.canary.CanaryJobs;
@@ -45,7 +46,7 @@ public final class KubernetesCanaryJobsFactory implements CanaryJobsFactory {
     public CanaryJobs create(Settings settings) {
         settings.validate(settings());
         CanaryJobsSettings s = CanaryJobsSettings.from(settings, env);
-        Config config = ClientConfigs.of(s, env);
+        Config config = ClientConfigs.of("kubernetes", s.kubeconfig(), s.context(), s.inCluster(), env);
         return create(s, config);
     }
 

@@ -1,4 +1,4 @@
-package dev.ephemera.adapters.kubernetes.canary;
+package dev.ephemera.adapters.kubernetes.client;
 
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

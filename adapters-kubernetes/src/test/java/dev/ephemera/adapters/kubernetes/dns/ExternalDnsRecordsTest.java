@@ -1,4 +1,4 @@
-package dev.ephemera.adapters.proxmox;
+package dev.ephemera.adapters.kubernetes.dns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -68,6 +68,39 @@ class ExternalDnsRecordsTest {
         assertThat(dns.nameFor(new ClusterId("e2e"), Optional.of(Owner.parse("fullstack-pw/Demo_Apps")))).isEqualTo("e2e.ephemeral.fullstack.pw");
         assertThat(dns.nameFor(new ClusterId("e2e"), Optional.empty())).isEqualTo("e2e.ephemeral.fullstack.pw");
         assertThat(dns.nameFor(new ClusterId("x"), Optional.of(Owner.parse("acme/Demo_Apps#7")))).isEqualTo("pr-7-demo-apps.ephemeral.fullstack.pw");
+        String longRepo = "acme/" + "a-very-long-repository-name-".repeat(4);
+        String name = dns.nameFor(new ClusterId("x"), Optional.of(Owner.parse(longRepo + "#7")));
+        assertThat(name).endsWith(".ephemeral.fullstack.pw").matches("pr-7-a-very[-a-z0-9]{0,50}-[0-9a-f]{8}\\.ephemeral\\.fullstack\\.pw");
+        assertThat(name.substring(0, name.indexOf('.'))).hasSizeLessThanOrEqualTo(63);
+        assertThat(dns.nameFor(new ClusterId("x"), Optional.of(Owner.parse(longRepo + "#7")))).as("stable").isEqualTo(name);
+    }
+
+    @Test
+    @DisplayName("the patterns are configurable: {owner}, {id} and a deeper zone")
+    void configuredPatterns() {
+        Map<String, Object> m = section();
+        m.put("name-pattern", "{repo}-{number}.{owner}.{zone}");
+        m.put("fallback-name-pattern", "c-{id}.{zone}");
+        try (var custom = (ExternalDnsRecords) new ExternalDnsRecordsFactory().create(new Settings("external-dns", withMockKubeconfig(m)))) {
+            assertThat(custom.nameFor(new ClusterId("pr-42-shop"), Optional.of(Owner.parse("Acme/Shop#42")))).isEqualTo("shop-42.acme.ephemeral.fullstack.pw");
+            assertThat(custom.nameFor(new ClusterId("e2e"), Optional.empty())).isEqualTo("c-e2e.ephemeral.fullstack.pw");
+            assertThat(custom.resolver()).isEmpty();
+            assertThat(custom.ttl()).isEqualTo(Duration.ofMinutes(3));
+        }
+    }
+
+    /** The section plus a kubeconfig file pointing at the mock API. */
+    private Map<String, Object> withMockKubeconfig(Map<String, Object> m) {
+        try {
+            java.nio.file.Path kc = Files.createTempFile("dns-kubeconfig", ".yaml");
+            kc.toFile().deleteOnExit();
+            Files.writeString(kc, "apiVersion: v1\nkind: Config\nclusters:\n- name: m\n  cluster:\n    server: http://127.0.0.1:" + mock.port()
+                    + "\ncontexts:\n- name: m\n  context:\n    cluster: m\n    user: u\nusers:\n- name: u\n  user:\n    token: t\ncurrent-context: m\n");
+            m.put("kubeconfig", kc.toString());
+            return m;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
@@ -128,8 +161,14 @@ class ExternalDnsRecordsTest {
         unknown.put("zones", "x");
         assertThatThrownBy(() -> f.create(new Settings("external-dns", unknown))).hasMessageContaining("external-dns.zones");
         Map<String, Object> same = section();
-        same.put("name", "cluster");
+        same.put("fallback-name-pattern", "cluster.{zone}");
         assertThatThrownBy(() -> f.create(new Settings("external-dns", same))).hasMessageContaining("{id}");
+        Map<String, Object> badResolver = section();
+        badResolver.put("resolver", "127.0.0.1:dns");
+        assertThatThrownBy(() -> f.create(new Settings("external-dns", badResolver))).hasMessageContaining("external-dns.resolver");
+        Map<String, Object> unknownPlaceholder = section();
+        unknownPlaceholder.put("name-pattern", "pr-{number}-{branch}.{zone}");
+        assertThatThrownBy(() -> f.create(new Settings("external-dns", unknownPlaceholder))).hasMessageContaining("{branch}");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.ephemera.adapters.proxmox;
+package dev.ephemera.adapters.kubernetes.dns;
 
 import dev.ephemera.domain.cluster.ClusterId;
 import dev.ephemera.domain.cluster.Owner;
@@ -15,10 +15,10 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.xbill.DNS.Resolver;
 
 /**
  * Clusters' DNS names as external-dns {@code DNSEndpoint}s ({@code externaldns.k8s.io/v1alpha1}),
@@ -30,12 +30,17 @@ public final class ExternalDnsRecords implements DnsRecords {
     static final ResourceDefinitionContext DNS_ENDPOINT = new ResourceDefinitionContext.Builder().withGroup("externaldns.k8s.io")
             .withVersion("v1alpha1").withKind("DNSEndpoint").withPlural("dnsendpoints").withNamespaced(true).build();
 
+    static final String CLUSTER_LABEL = "ephemera.dev/cluster";
+    static final String INSTALLATION_LABEL = "ephemera.dev/installation";
+
     private final ExternalDnsSettings settings;
     private final KubernetesClient client;
+    private final Optional<Resolver> resolver;
 
     public ExternalDnsRecords(ExternalDnsSettings settings, KubernetesClient client) {
         this.settings = settings;
         this.client = client;
+        this.resolver = settings.resolver().map(Resolvers::resolver);
     }
 
     static String objectName(ClusterId id) {
@@ -44,29 +49,19 @@ public final class ExternalDnsRecords implements DnsRecords {
 
     @Override
     public String nameFor(ClusterId id, Optional<Owner> owner) {
-        String below;
-        if (owner.isPresent() && owner.get().pullRequest().isPresent()) {
-            String repo = owner.get().repository().substring(owner.get().repository().indexOf('/') + 1).toLowerCase(Locale.ROOT)
-                    .replaceAll("[^a-z0-9-]", "-").replaceAll("^-+|-+$", "");
-            below = settings.prName().replace("{number}", String.valueOf(owner.get().pullRequest().get())).replace("{repo}", repo)
-                    .replace("{id}", id.value());
-        } else {
-            below = settings.otherName().replace("{id}", id.value());
-        }
-        String name = below + "." + settings.zone();
-        String first = below.contains(".") ? below.substring(0, below.indexOf('.')) : below;
-        if (first.length() > 63 || name.length() > 253) {
-            throw EphemeraException.invalid("the DNS name '" + name + "' of cluster " + id + " is too long (labels at most 63, names 253 "
-                    + "characters): shorten " + ExternalDnsSettings.SECTION + ".pr-name or the repository's name");
-        }
-        return name;
+        return settings.names().nameFor(id, owner);
+    }
+
+    @Override
+    public Duration ttl() {
+        return settings.ttl();
     }
 
     @Override
     public void publish(DnsRecord record, Map<String, String> labels) {
         Map<String, String> all = new TreeMap<>(labels);
-        all.put(ProxmoxCapiClusterBackend.CLUSTER_LABEL, record.cluster().value());
-        all.put(ProxmoxCapiClusterBackend.INSTALLATION_LABEL, settings.installation());
+        all.put(CLUSTER_LABEL, record.cluster().value());
+        all.put(INSTALLATION_LABEL, settings.installation());
         Map<String, Object> endpoint = new LinkedHashMap<>();
         endpoint.put("dnsName", record.name());
         endpoint.put("recordType", "A");
@@ -82,7 +77,7 @@ public final class ExternalDnsRecords implements DnsRecords {
                 client.genericKubernetesResources(DNS_ENDPOINT).inNamespace(settings.namespace()).resource(o).create();
             } else {
                 Map<String, String> l = current.getMetadata().getLabels();
-                if (l == null || !record.cluster().value().equals(l.get(ProxmoxCapiClusterBackend.CLUSTER_LABEL))) {
+                if (l == null || !record.cluster().value().equals(l.get(CLUSTER_LABEL))) {
                     throw EphemeraException.conflict("DNSEndpoint " + settings.namespace() + "/" + objectName(record.cluster())
                             + " exists and was not made by Ephemera for cluster " + record.cluster() + "; delete it or choose another namespace");
                 }
@@ -100,7 +95,7 @@ public final class ExternalDnsRecords implements DnsRecords {
             var r = client.genericKubernetesResources(DNS_ENDPOINT).inNamespace(settings.namespace()).withName(objectName(id));
             GenericKubernetesResource current = r.get();
             Map<String, String> l = current == null ? null : current.getMetadata().getLabels();
-            if (current != null && l != null && id.value().equals(l.get(ProxmoxCapiClusterBackend.CLUSTER_LABEL))) {
+            if (current != null && l != null && id.value().equals(l.get(CLUSTER_LABEL))) {
                 r.delete();
             }
         } catch (KubernetesClientException e) {
@@ -116,11 +111,11 @@ public final class ExternalDnsRecords implements DnsRecords {
             if (o == null) {
                 return Optional.empty();
             }
-            Map<String, Object> spec = ProxmoxCapiClusterBackend.map(o.getAdditionalProperties().get("spec"));
+            Map<String, Object> spec = map(o.getAdditionalProperties().get("spec"));
             if (!(spec.get("endpoints") instanceof List<?> endpoints) || endpoints.isEmpty()) {
                 return Optional.empty();
             }
-            Map<String, Object> e = ProxmoxCapiClusterBackend.map(endpoints.get(0));
+            Map<String, Object> e = map(endpoints.get(0));
             List<?> targets = e.get("targets") instanceof List<?> t ? t : List.of();
             if (targets.isEmpty()) {
                 return Optional.empty();
@@ -132,9 +127,21 @@ public final class ExternalDnsRecords implements DnsRecords {
         }
     }
 
-    /** The configured TTL, for callers building a {@link DnsRecord}. */
-    public Duration ttl() {
-        return settings.ttl();
+    @Override
+    public Optional<String> resolver() {
+        return settings.resolver().map(Resolvers.Address::toString);
+    }
+
+    @Override
+    public List<String> resolve(String name) {
+        Resolver r = resolver.orElseThrow(() -> new EphemeraException(ErrorCode.CONFIGURATION, "no DNS resolver is configured: set "
+                + ExternalDnsSettings.SECTION + ".resolver to host:port"));
+        return Resolvers.lookupA(r, settings.resolver().orElseThrow(), name);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object o) {
+        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
     }
 
     @Override
@@ -160,7 +167,7 @@ public final class ExternalDnsRecords implements DnsRecords {
             default -> ErrorCode.UNAVAILABLE;
         };
         String hint = e.getCode() == 404 ? ": is external-dns' DNSEndpoint CRD installed, and does the namespace exist?"
-                : e.getCode() == 403 ? ": grant get/create/update/delete on dnsendpoints.externaldns.k8s.io (docs/proxmox.md)" : "";
+                : e.getCode() == 403 ? ": grant get/create/update/delete on dnsendpoints.externaldns.k8s.io (docs/dns.md)" : "";
         return new EphemeraException(code, what + " failed" + hint + " (" + e.getMessage() + ")", e);
     }
 }
