@@ -25,7 +25,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * name a Docker backend runs (e.g. {@code rancher/k3s:v1.31.4-k3s1}): the host's Java 17 (its
  * libraries found with {@code ldd}, plus {@code /etc/java-17-openjdk}, which {@code conf/} links
  * into), this JVM's class path at the same paths, {@code /bin/k3s} running {@link StandInK3s},
- * {@code ctr} and {@code crictl} running {@link StandInCtr}, and {@code sh} and {@code cat}. The
+ * {@code ctr} and {@code crictl} running {@link StandInCtr}, {@code /bin/kind-node} running the stand-in kind's node
+ * ({@code dev.ephemera.testkit.kind.StandInKindNode}), and {@code sh} and {@code cat}. The
  * image is labelled {@value #LABEL}; {@link #close()} removes it, and puts the name back on the
  * image it pointed to before, if any — a developer's real K3s image is never lost.
  *
@@ -95,6 +96,8 @@ public final class StandInK3sImage implements AutoCloseable {
             script(bin.resolve("k3s"), jvm + StandInK3s.class.getName() + " \"$@\"");
             script(bin.resolve("ctr"), jvm + StandInCtr.class.getName() + " ctr \"$@\"");
             script(bin.resolve("crictl"), jvm + StandInCtr.class.getName() + " crictl \"$@\"");
+            // The node of the stand-in kind (testkit.kind), which runs the same image with this entrypoint.
+            script(bin.resolve("kind-node"), jvm + "dev.ephemera.testkit.kind.StandInKindNode \"$@\"");
             String jdk = Path.of(System.getProperty("java.home")).toString().substring(1);
             List<String> tar = new ArrayList<>(List.of("tar", "-c", "-f", "-", "-h", "--numeric-owner", "--owner=0", "--group=0",
                     "--exclude=" + jdk + "/jmods", "--exclude=" + jdk + "/lib/src.zip", "--exclude=" + jdk + "/man",
