@@ -16,6 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -200,19 +202,44 @@ public final class StandInK3sImage implements AutoCloseable {
 
     /**
      * One stand-in image per test JVM, as a parameter of any test or lifecycle method: built on first
-     * use, removed after the last test of the JVM. Without a Docker engine the test is skipped, saying why.
+     * use, removed after the last test of the JVM. Without a Docker engine the test class is disabled
+     * with the reason ({@code skipped: no Docker engine answers: …}), which the build log shows for the
+     * class and each of its tests, instead of the class vanishing from the report as "0 tests".
      */
-    public static final class Engine implements ParameterResolver, org.junit.jupiter.api.extension.BeforeAllCallback {
+    public static final class Engine implements ParameterResolver, ExecutionCondition {
         private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(Engine.class);
+        /** Asked once per JVM: {@code docker version} is a process start, and the answer does not change while tests run. */
+        private static volatile Optional<String> unavailable;
+
+        private static Optional<String> why() {
+            Optional<String> w = unavailable;
+            if (w == null) {
+                synchronized (Engine.class) {
+                    if (unavailable == null) {
+                        unavailable = engineUnavailable();
+                    }
+                    w = unavailable;
+                }
+            }
+            return w;
+        }
 
         /**
-         * The skip happens here, before any {@code @BeforeAll} asks for the image: an assumption that
-         * fails while a parameter is resolved is reported by JUnit as an error, not as a skip.
+         * The class is disabled here, before any {@code @BeforeAll} asks for the image: an assumption
+         * that fails while a parameter is resolved is reported by JUnit as an error, and one that fails
+         * in a class-level callback leaves the class out of surefire's counts without its reason.
          */
         @Override
-        public void beforeAll(ExtensionContext c) {
-            Optional<String> why = engineUnavailable();
-            Assumptions.assumeTrue(why.isEmpty(), () -> "skipped: " + why.orElse(""));
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext c) {
+            Optional<String> why = why();
+            if (why.isEmpty()) {
+                return ConditionEvaluationResult.enabled("a Docker engine answers");
+            }
+            String reason = "skipped: " + why.get() + " (these tests run on a real Docker engine; .ci/run starts one)";
+            if (c.getTestMethod().isEmpty()) {
+                System.err.println("[SKIPPED] " + c.getDisplayName() + ": " + reason);
+            }
+            return ConditionEvaluationResult.disabled(reason);
         }
 
         @Override
@@ -222,7 +249,7 @@ public final class StandInK3sImage implements AutoCloseable {
 
         @Override
         public Object resolveParameter(ParameterContext p, ExtensionContext c) {
-            Optional<String> why = engineUnavailable();
+            Optional<String> why = why();
             Assumptions.assumeTrue(why.isEmpty(), () -> "skipped: " + why.orElse(""));
             return c.getRoot().getStore(NS).getOrComputeIfAbsent("image", k -> {
                 try {
