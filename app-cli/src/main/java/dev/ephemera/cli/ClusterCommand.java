@@ -152,6 +152,10 @@ public final class ClusterCommand implements Runnable {
         @Option(names = "--keep-on-failure", description = "Keep a failed cluster for debugging instead of deleting it.")
         boolean keepOnFailure;
 
+        @Option(names = "--load-image", paramLabel = "IMAGE", description = {"Load this image of the local Docker engine into the nodes "
+            + "before the cluster is Ready (repeatable; local backends: docker, kind).", "Exit 3 when the engine lacks it."})
+        List<String> loadImages = new ArrayList<>();
+
         @Option(names = "--heartbeat", paramLabel = "DURATION", description = {"Let the cluster go unless renewed (cluster renew) within this time, e.g. 10m.",
             "Enforced by a running ephemera server."})
         String heartbeat;
@@ -166,9 +170,10 @@ public final class ClusterCommand implements Runnable {
             Optional<Duration> heartbeatValue = Optional.ofNullable(heartbeat).map(t -> positive("--heartbeat", t));
             List<SinkTarget> targets = push.stream().map(SinkTarget::parse).toList();
             ClusterSpec spec = new ClusterSpec(Optional.ofNullable(kubernetesVersion), Optional.ofNullable(size), Optional.ofNullable(location),
-                    Map.of(), List.of());
+                    Map.of(), List.of()).withLoadImages(loadImages);
             String backendName = backend != null ? backend : existingBackend(ctx, cid).orElse(ctx.ephemera().config().defaultBackend());
             requireBackend(ctx, backendName, backend != null);
+            LoadImageCommand.requireImageLoading(ctx, backendName, !loadImages.isEmpty());
             Cluster c = ctx.ephemera().get(Clusters.class).claim(new ClaimRequest(cid, ownerValue, backendName, spec,
                     ttlValue, targets, keepOnFailure, heartbeatValue, false));
             if (await || kubeconfigOut != null) {

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code ephemera cluster load-image ID IMAGE…}: images from the local Docker engine into a local cluster's nodes. */
-@Command(name = "load-image", description = {"Load images from the local Docker engine into every node of a local cluster (docker backend).",
+@Command(name = "load-image", description = {"Load images from the local Docker engine into every node of a local cluster (docker, kind).",
     "As kind load docker-image does: saved once, imported into each node's containerd, nodes that have an image skipped.",
     "Exit 3 when an image is not in the local engine, 8 when an import fails."})
 final class LoadImageCommand extends BaseCommand {
@@ -25,6 +25,14 @@ final class LoadImageCommand extends BaseCommand {
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "IMAGE", description = "Images the local engine has, e.g. shop:pr-42.")
     List<String> images = new ArrayList<>();
 
+    /** {@code --load-image} on create: refused (exit 2) before anything is recorded when the backend cannot load images. */
+    static void requireImageLoading(CliContext ctx, String backendName, boolean wanted) {
+        if (wanted && !(ctx.ephemera().backend(backendName) instanceof ImageLoading)) {
+            throw new EphemeraException(ErrorCode.INVALID, "--load-image needs a local backend that loads images from the local Docker "
+                    + "engine (docker, kind); backend " + backendName + " cannot: load images into a registry the cluster pulls from instead");
+        }
+    }
+
     @Override
     protected int run(CliContext ctx) {
         ClusterId cid = ClusterId.of(id);
@@ -32,7 +40,7 @@ final class LoadImageCommand extends BaseCommand {
         ClusterBackend backend = ctx.ephemera().backend(c.backend());
         if (!(backend instanceof ImageLoading loading)) {
             throw new EphemeraException(ErrorCode.INVALID, "cluster " + cid + " runs on backend " + c.backend()
-                    + ", which cannot load local images: load-image works with local backends (docker)");
+                    + ", which cannot load local images: load-image works with local backends (docker, kind)");
         }
         ImageLoading.ImageLoadReport report = loading.loadImages(cid, List.copyOf(images));
         List<Map<String, Object>> rows = new ArrayList<>();

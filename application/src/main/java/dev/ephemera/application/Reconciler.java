@@ -22,6 +22,7 @@ import dev.ephemera.domain.secret.Secret;
 import dev.ephemera.ports.backend.BackendTraits;
 import dev.ephemera.ports.backend.ClusterBackend;
 import dev.ephemera.ports.backend.ClusterBackends;
+import dev.ephemera.ports.backend.ImageLoading;
 import dev.ephemera.ports.backend.Observation;
 import dev.ephemera.ports.backend.ProvisionRequest;
 import dev.ephemera.ports.dns.DnsRecord;
@@ -314,6 +315,7 @@ public final class Reconciler {
         if (!r.ready()) {
             return new StepOutcome.Waiting(c, "API server not ready: " + r.detail(), StepOutcome.PROBE_POLL_CAP);
         }
+        c = loadRequestedImages(c, backend);
         CiCredentials creds = w.bootstrap(access, CiAccount.defaults());
         repository.putCredential(c.id(), Credentials.CI_TOKEN, creds.token());
         Secret kubeconfig = KubeconfigYaml.render(new Kubeconfig(c.id().value(), kubeconfigServer(c), creds.caPem(),
@@ -324,6 +326,28 @@ public final class Reconciler {
         }
         return new StepOutcome.Progressed(save(c.moveTo(Phase.READY, clock.instant(), "ready; kubeconfig pushed to "
                 + (targets(c).isEmpty() ? "no sink" : targets(c).toString()))));
+    }
+
+    /**
+     * The images the claim named ({@code --load-image}) go into every node before the cluster is
+     * Ready. Loading is idempotent (a node that lists an image with the same ID skips it), so a step
+     * run again after a crash loads only what is missing. An image the local engine lacks is
+     * NOT_FOUND, which fails the claim (exit 3).
+     */
+    private Cluster loadRequestedImages(Cluster c, ClusterBackend backend) {
+        List<String> images = c.spec().loadImages();
+        if (images.isEmpty()) {
+            return c;
+        }
+        if (!(backend instanceof ImageLoading loading)) {
+            throw EphemeraException.invalid("cluster " + c.id() + " names images to load (--load-image), which backend " + c.backend()
+                    + " cannot do: only local backends (docker, kind) load images from the local Docker engine");
+        }
+        ImageLoading.ImageLoadReport report = loading.loadImages(c.id(), images);
+        long imported = report.nodes().stream().mapToLong(n -> n.imported().size()).sum();
+        LOG.info("images loaded cluster={} images={} nodes={} imported={}", c.id(), images, report.nodes().size(), imported);
+        return save(c.note(clock.instant(), "loaded " + images.size() + " image(s) into " + report.nodes().size() + " node(s): "
+                + String.join(", ", images)));
     }
 
     /** The claim's own push targets, then one per default sink (scope = cluster id, name {@code kubeconfig}). */

@@ -57,6 +57,10 @@ final class ClusterJson {
         c.spec().labels().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> labels.put(e.getKey(), e.getValue()));
         ArrayNode addons = spec.putArray("addons");
         c.spec().addons().forEach(addons::add);
+        if (!c.spec().loadImages().isEmpty()) {
+            ArrayNode loadImages = spec.putArray("loadImages");
+            c.spec().loadImages().forEach(loadImages::add);
+        }
         n.put("phase", c.phase().name());
         n.put("phaseSince", c.phaseSince().toString());
         c.endpoint().ifPresent(e -> {
@@ -129,6 +133,10 @@ final class ClusterJson {
         object(spec, "labels").properties().forEach(e -> labels.put(e.getKey(), text(e.getValue(), "spec.labels." + e.getKey())));
         List<String> addons = new ArrayList<>();
         array(spec, "addons").forEach(a -> addons.add(text(a, "spec.addons[]")));
+        List<String> loadImages = new ArrayList<>();
+        if (spec.has("loadImages")) {
+            array(spec, "loadImages").forEach(a -> loadImages.add(text(a, "spec.loadImages[]")));
+        }
         List<SinkTarget> sinks = new ArrayList<>();
         for (JsonNode s : array(n, "sinks")) {
             sinks.add(new SinkTarget(required(s, "sink"), required(s, "scope"), optional(s, "environment"), required(s, "name")));
@@ -142,7 +150,7 @@ final class ClusterJson {
                 optionalObject(n, "owner").map(o -> new Owner(required(o, "repository"),
                         o.hasNonNull("pullRequest") ? Optional.of(integer(o, "pullRequest")) : Optional.empty())),
                 required(n, "backend"),
-                new ClusterSpec(optional(spec, "kubernetesVersion"), optional(spec, "size"), optional(spec, "location"), labels, addons),
+                new ClusterSpec(optional(spec, "kubernetesVersion"), optional(spec, "size"), optional(spec, "location"), labels, addons, loadImages),
                 Phase.valueOf(required(n, "phase")),
                 instant(n, "phaseSince"),
                 optionalObject(n, "endpoint").map(e -> new Endpoint(URI.create(required(e, "apiUrl")), optional(e, "dnsName"), optional(e, "ipAddress"))),

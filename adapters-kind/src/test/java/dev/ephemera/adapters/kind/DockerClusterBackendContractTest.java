@@ -30,7 +30,7 @@ class DockerClusterBackendContractTest extends ClusterBackendContract {
 
     @Override
     protected ClusterBackend newBackend() {
-        return DockerTestSupport.backend(image.name(), Map.of());
+        return DockerTestSupport.backend(image.id(), Map.of());
     }
 
     @Override

@@ -76,7 +76,7 @@ class DockerClusterBackendTest {
     @Test
     @DisplayName("K3s starts with our CAs: /readyz answers our admin certificate over TLS verified against our server CA at 127.0.0.1, and refuses anonymous requests")
     void k3sServesWithOurPki() throws Exception {
-        backend = DockerTestSupport.backend(image.name(), Map.of());
+        backend = DockerTestSupport.backend(image.id(), Map.of());
         ClusterId id = ClusterId.of("pki-1");
         PkiBundle pki = K3sTestPki.bundle("EC");
         backend.ensure(request(id, pki));
@@ -102,7 +102,7 @@ class DockerClusterBackendTest {
     @Test
     @DisplayName("container, network and volumes carry the cluster and installation labels; the API is published on 127.0.0.1 only")
     void everythingIsLabelled() throws Exception {
-        backend = DockerTestSupport.backend(image.name(), Map.of());
+        backend = DockerTestSupport.backend(image.id(), Map.of());
         ClusterId id = ClusterId.of("labels-1");
         backend.ensure(request(id, K3sTestPki.bundle("EC")));
         String[] labels = {"ephemera.dev/cluster=labels-1", "ephemera.dev/installation=" + DockerTestSupport.INSTALLATION};
@@ -128,7 +128,7 @@ class DockerClusterBackendTest {
     @Test
     @DisplayName("a bundle missing a CA file: the stand-in refuses to start, and the observation is FAILED with the container's last log lines")
     void missingCaFileFailsWithTheLog() {
-        backend = DockerTestSupport.backend(image.name(), Map.of());
+        backend = DockerTestSupport.backend(image.id(), Map.of());
         ClusterId id = ClusterId.of("missing-ca-1");
         PkiBundle full = K3sTestPki.bundle("EC");
         List<BundleFile> without = full.files().stream().filter(f -> !f.path().equals(PkiBundle.K3S_TLS_PREFIX + "etcd/peer-ca.key")).toList();
@@ -143,7 +143,7 @@ class DockerClusterBackendTest {
     @Test
     @DisplayName("a container created but never started (create cut short) is given its PKI and started by the next ensure")
     void createdButNotStartedIsResumed() throws Exception {
-        backend = DockerTestSupport.backend(image.name(), Map.of());
+        backend = DockerTestSupport.backend(image.id(), Map.of());
         ClusterId id = ClusterId.of("resume-1");
         PkiBundle pki = K3sTestPki.bundle("EC");
         backend.ensure(request(id, pki));
@@ -154,7 +154,7 @@ class DockerClusterBackendTest {
         Docker.Result created = Docker.run(List.of("create", "--name", "ephemera-" + DockerTestSupport.INSTALLATION + "-resume-1",
                 "--label", "ephemera.dev/cluster=resume-1", "--label", "ephemera.dev/installation=" + DockerTestSupport.INSTALLATION,
                 "--network", "ephemera-" + DockerTestSupport.INSTALLATION + "-resume-1", "-p", "127.0.0.1::6443",
-                "-v", "ephemera-" + DockerTestSupport.INSTALLATION + "-resume-1-k3s:/var/lib/rancher/k3s", image.name(), "server"), null, 60);
+                "-v", "ephemera-" + DockerTestSupport.INSTALLATION + "-resume-1-k3s:/var/lib/rancher/k3s", image.id(), "server"), null, 60);
         assertThat(created.exit()).as(created.err()).isZero();
         assertThat(backend.observe(id).state()).isEqualTo(Observation.State.CREATING);
 

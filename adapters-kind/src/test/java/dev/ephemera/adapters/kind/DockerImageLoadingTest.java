@@ -41,7 +41,7 @@ class DockerImageLoadingTest {
 
     @BeforeAll
     void cluster(StandInK3sImage image) throws IOException {
-        backend = DockerTestSupport.backend(image.name(), Map.of());
+        backend = DockerTestSupport.backend(image.id(), Map.of());
         String tag = DockerTestSupport.INSTALLATION;
         imageA = "ephemera-test/load-a:" + tag;
         imageB = "localhost:5000/ephemera-test/load-b:" + tag;

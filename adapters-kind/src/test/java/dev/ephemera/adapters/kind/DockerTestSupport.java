@@ -18,6 +18,10 @@ final class DockerTestSupport {
     private DockerTestSupport() {
     }
 
+    /**
+     * @param image the stand-in image by its ID: other test JVMs on the same engine build their own stand-in under the pinned
+     *              name, and the name may point at theirs by the time a container is created
+     */
     static ClusterBackend backend(String image, Map<String, Object> extra) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("privileged", "false");

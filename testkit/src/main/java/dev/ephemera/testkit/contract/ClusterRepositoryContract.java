@@ -104,7 +104,8 @@ public abstract class ClusterRepositoryContract {
     /** A record with every optional field present, a long timeline and nanosecond timestamps. */
     protected static Cluster complete(String id) {
         ClusterSpec spec = new ClusterSpec(Optional.of("v1.30.6+k3s1"), Optional.of("cpx31"), Optional.of("fsn1"),
-                Map.of("team", "shop", "ephemera.dev/purpose", "e2e", "empty", ""), List.of("cert-manager", "ingress-nginx"));
+                Map.of("team", "shop", "ephemera.dev/purpose", "e2e", "empty", ""), List.of("cert-manager", "ingress-nginx"),
+                List.of("shop:pr-42", "localhost:5000/shop-tests:pr-42"));
         Cluster c = Cluster.requested(ClusterId.of(id), Optional.of(Owner.parse("acme/shop#42")), "hetzner", spec, T0,
                         Duration.ofDays(3))
                 .moveTo(Phase.PROVISIONING, T0.plusMillis(1), "server ordered")

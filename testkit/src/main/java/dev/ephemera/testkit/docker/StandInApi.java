@@ -25,7 +25,7 @@ import java.util.concurrent.RejectedExecutionException;
  * deleted), and the authenticator behind {@code kubectl auth whoami}: a SelfSubjectReview names
  * the ServiceAccount whose token the request carries, and an unknown token is refused with 401.
  */
-final class StandInApi implements AutoCloseable {
+public final class StandInApi implements AutoCloseable {
     static final String TOKEN_TYPE = "kubernetes.io/service-account-token";
     static final String SA_NAME = "kubernetes.io/service-account.name";
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -41,7 +41,7 @@ final class StandInApi implements AutoCloseable {
     /** Token → {@code namespace:serviceaccount}, for every token minted whose Secret still exists. */
     private final Map<String, String> tokens = new java.util.concurrent.ConcurrentHashMap<>();
 
-    StandInApi(KubernetesCrudMock api, String caPem) {
+    public StandInApi(KubernetesCrudMock api, String caPem) {
         this.client = api.client();
         this.caPem = caPem;
         api.server().expect().post().withPath("/apis/authentication.k8s.io/v1/selfsubjectreviews").andReply(new ResponseProvider<Object>() {

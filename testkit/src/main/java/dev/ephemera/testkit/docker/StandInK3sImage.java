@@ -16,6 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -25,7 +27,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * name a Docker backend runs (e.g. {@code rancher/k3s:v1.31.4-k3s1}): the host's Java 17 (its
  * libraries found with {@code ldd}, plus {@code /etc/java-17-openjdk}, which {@code conf/} links
  * into), this JVM's class path at the same paths, {@code /bin/k3s} running {@link StandInK3s},
- * {@code ctr} and {@code crictl} running {@link StandInCtr}, and {@code sh} and {@code cat}. The
+ * {@code ctr} and {@code crictl} running {@link StandInCtr}, {@code /bin/kind-node} running the stand-in kind's node
+ * ({@code dev.ephemera.testkit.kind.StandInKindNode}), and {@code sh} and {@code cat}. The
  * image is labelled {@value #LABEL}; {@link #close()} removes it, and puts the name back on the
  * image it pointed to before, if any — a developer's real K3s image is never lost.
  *
@@ -95,6 +98,8 @@ public final class StandInK3sImage implements AutoCloseable {
             script(bin.resolve("k3s"), jvm + StandInK3s.class.getName() + " \"$@\"");
             script(bin.resolve("ctr"), jvm + StandInCtr.class.getName() + " ctr \"$@\"");
             script(bin.resolve("crictl"), jvm + StandInCtr.class.getName() + " crictl \"$@\"");
+            // The node of the stand-in kind (testkit.kind), which runs the same image with this entrypoint.
+            script(bin.resolve("kind-node"), jvm + "dev.ephemera.testkit.kind.StandInKindNode \"$@\"");
             String jdk = Path.of(System.getProperty("java.home")).toString().substring(1);
             List<String> tar = new ArrayList<>(List.of("tar", "-c", "-f", "-", "-h", "--numeric-owner", "--owner=0", "--group=0",
                     "--exclude=" + jdk + "/jmods", "--exclude=" + jdk + "/lib/src.zip", "--exclude=" + jdk + "/man",
@@ -197,19 +202,44 @@ public final class StandInK3sImage implements AutoCloseable {
 
     /**
      * One stand-in image per test JVM, as a parameter of any test or lifecycle method: built on first
-     * use, removed after the last test of the JVM. Without a Docker engine the test is skipped, saying why.
+     * use, removed after the last test of the JVM. Without a Docker engine the test class is disabled
+     * with the reason ({@code skipped: no Docker engine answers: …}), which the build log shows for the
+     * class and each of its tests, instead of the class vanishing from the report as "0 tests".
      */
-    public static final class Engine implements ParameterResolver, org.junit.jupiter.api.extension.BeforeAllCallback {
+    public static final class Engine implements ParameterResolver, ExecutionCondition {
         private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(Engine.class);
+        /** Asked once per JVM: {@code docker version} is a process start, and the answer does not change while tests run. */
+        private static volatile Optional<String> unavailable;
+
+        private static Optional<String> why() {
+            Optional<String> w = unavailable;
+            if (w == null) {
+                synchronized (Engine.class) {
+                    if (unavailable == null) {
+                        unavailable = engineUnavailable();
+                    }
+                    w = unavailable;
+                }
+            }
+            return w;
+        }
 
         /**
-         * The skip happens here, before any {@code @BeforeAll} asks for the image: an assumption that
-         * fails while a parameter is resolved is reported by JUnit as an error, not as a skip.
+         * The class is disabled here, before any {@code @BeforeAll} asks for the image: an assumption
+         * that fails while a parameter is resolved is reported by JUnit as an error, and one that fails
+         * in a class-level callback leaves the class out of surefire's counts without its reason.
          */
         @Override
-        public void beforeAll(ExtensionContext c) {
-            Optional<String> why = engineUnavailable();
-            Assumptions.assumeTrue(why.isEmpty(), () -> "skipped: " + why.orElse(""));
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext c) {
+            Optional<String> why = why();
+            if (why.isEmpty()) {
+                return ConditionEvaluationResult.enabled("a Docker engine answers");
+            }
+            String reason = "skipped: " + why.get() + " (these tests run on a real Docker engine; .ci/run starts one)";
+            if (c.getTestMethod().isEmpty()) {
+                System.err.println("[SKIPPED] " + c.getDisplayName() + ": " + reason);
+            }
+            return ConditionEvaluationResult.disabled(reason);
         }
 
         @Override
@@ -219,7 +249,7 @@ public final class StandInK3sImage implements AutoCloseable {
 
         @Override
         public Object resolveParameter(ParameterContext p, ExtensionContext c) {
-            Optional<String> why = engineUnavailable();
+            Optional<String> why = why();
             Assumptions.assumeTrue(why.isEmpty(), () -> "skipped: " + why.orElse(""));
             return c.getRoot().getStore(NS).getOrComputeIfAbsent("image", k -> {
                 try {

@@ -63,6 +63,16 @@ final class Certs {
         }
     }
 
+    /** Every certificate in a PEM bundle, in order (a {@code --client-ca-file} may hold several CAs). */
+    static java.util.List<X509Certificate> certificates(String pem) {
+        try {
+            return CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))
+                    .stream().map(c -> (X509Certificate) c).toList();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("not a PEM certificate bundle: " + e.getMessage(), e);
+        }
+    }
+
     static PrivateKey privateKey(String pem) {
         try (PEMParser parser = new PEMParser(new StringReader(pem))) {
             Object o = parser.readObject();
@@ -133,6 +143,11 @@ final class Certs {
 
     /** TLS with {@code serving} (chain up to its CA), trusting client certificates of {@code clientCa}. */
     static SSLContext serverContext(Pair serving, X509Certificate servingCa, X509Certificate clientCa) {
+        return serverContext(serving, servingCa, java.util.List.of(clientCa));
+    }
+
+    /** As above, trusting client certificates of any of {@code clientCas}. */
+    static SSLContext serverContext(Pair serving, X509Certificate servingCa, java.util.List<X509Certificate> clientCas) {
         try {
             char[] pw = "fake".toCharArray();
             KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -142,7 +157,9 @@ final class Certs {
             kmf.init(ks, pw);
             KeyStore ts = KeyStore.getInstance("PKCS12");
             ts.load(null, null);
-            ts.setCertificateEntry("client-ca", clientCa);
+            for (int i = 0; i < clientCas.size(); i++) {
+                ts.setCertificateEntry("client-ca-" + i, clientCas.get(i));
+            }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(ts);
             SSLContext ctx = SSLContext.getInstance("TLS");

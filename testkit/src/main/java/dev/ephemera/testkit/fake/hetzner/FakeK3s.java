@@ -79,6 +79,12 @@ public final class FakeK3s implements AutoCloseable {
      */
     static FakeK3s start(String ip, int port, Certs.Pair serverCa, X509Certificate clientCa, List<String> sans, String version,
                          URI upstream) throws IOException {
+        return start(ip, port, serverCa, List.of(clientCa), sans, version, upstream);
+    }
+
+    /** As above, trusting client certificates of any of {@code clientCas}, as kube-apiserver does with a {@code --client-ca-file} bundle. */
+    static FakeK3s start(String ip, int port, Certs.Pair serverCa, List<X509Certificate> clientCas, List<String> sans, String version,
+                         URI upstream) throws IOException {
         if (upstream != null && (!"http".equals(upstream.getScheme()) || upstream.getHost() == null || upstream.getPort() < 0)) {
             throw new IllegalArgumentException("the Kubernetes upstream must be http://HOST:PORT, got " + upstream);
         }
@@ -98,7 +104,7 @@ public final class FakeK3s implements AutoCloseable {
             }
         }
         Certs.Pair serving = Certs.serving(serverCa, dns, ips);
-        SSLContext ctx = Certs.serverContext(serving, serverCa.certificate(), clientCa);
+        SSLContext ctx = Certs.serverContext(serving, serverCa.certificate(), clientCas);
         SSLServerSocket socket = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket();
         socket.setReuseAddress(true);
         socket.bind(new InetSocketAddress(InetAddress.getByName(ip), port), 64);

@@ -23,4 +23,11 @@ public final class FakeK3sLauncher {
         Certs.Pair serverCa = new Certs.Pair(Certs.certificate(serverCaCertPem), Certs.privateKey(serverCaKeyPem));
         return FakeK3s.start(bindIp, port, serverCa, Certs.certificate(clientCaCertPem), sans, version, upstream);
     }
+
+    /** As {@link #start}, trusting client certificates of every CA in {@code clientCaBundlePem} (kube-apiserver's {@code --client-ca-file}). */
+    public static FakeK3s startTrustingBundle(String bindIp, int port, String serverCaCertPem, String serverCaKeyPem, String clientCaBundlePem,
+                                              List<String> sans, String version, URI upstream) throws IOException {
+        Certs.Pair serverCa = new Certs.Pair(Certs.certificate(serverCaCertPem), Certs.privateKey(serverCaKeyPem));
+        return FakeK3s.start(bindIp, port, serverCa, Certs.certificates(clientCaBundlePem), sans, version, upstream);
+    }
 }
