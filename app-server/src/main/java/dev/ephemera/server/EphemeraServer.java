@@ -45,6 +45,7 @@ public final class EphemeraServer implements AutoCloseable {
     private HttpServer server;
     private ReaperSchedule reaper;
     private ClusterDriver driver;
+    private LeaderDuties duties;
     private ClusterMetrics clusterMetrics;
     private long metricsTimer = -1;
     private LifecycleProcessor lifecycle;
@@ -115,8 +116,9 @@ public final class EphemeraServer implements AutoCloseable {
             LOG.info("reaper scheduled every={}s orphans={}", settings.reapInterval().toSeconds(), settings.reapOrphans());
         }
         // The driver steps every unsettled cluster to where it is going, with no client waiting.
+        // Only the leader (server.leadership; by default this process) drives them and answers claim objects.
         driver = ephemera.get(ClusterDriver.class);
-        driver.start();
+        duties = new LeaderDuties(ephemera, driver).join();
         clusterMetrics = new ClusterMetrics(driver, ephemera.get(ClusterEvents.class), metrics);
         clusterMetrics.refresh();
         metricsTimer = vertx.setPeriodic(1_000, t -> clusterMetrics.refresh());
@@ -128,6 +130,11 @@ public final class EphemeraServer implements AutoCloseable {
     /** Requests being processed now (the {@code ephemera_http_server_active_requests} gauge). */
     public long activeRequests() {
         return activeRequests.get();
+    }
+
+    /** Whether this server leads now: drives clusters and answers claim objects. */
+    public boolean isLeader() {
+        return duties != null && duties.isLeader();
     }
 
     public Vertx vertx() {
@@ -164,6 +171,7 @@ public final class EphemeraServer implements AutoCloseable {
         if (driver != null) {
             vertx.cancelTimer(metricsTimer);
             clusterMetrics.close();
+            duties.close();
             driver.close();
             driver = null;
         }
