@@ -330,7 +330,7 @@ public final class ClaimObjectController implements AutoCloseable {
         ClusterSpec spec = new ClusterSpec(s.kubernetesVersion(), s.size(), s.location(),
                 Map.of("ephemera.dev/claim-namespace", o.ref().namespace(), "ephemera.dev/claim-name", o.ref().name()), List.of());
         return new ClaimRequest(id, owner, s.backend().orElse(settings.defaultBackend()), spec, duration(s.ttl(), "ttl"), pushTo,
-                truthy(s.keepOnFailure(), "keepOnFailure"), duration(s.heartbeat(), "heartbeat"), false);
+                truthy(s.keepOnFailure(), "keepOnFailure"), duration(s.heartbeat(), "heartbeat"), true);
     }
 
     private static Optional<Duration> duration(Optional<String> text, String field) {
