@@ -27,9 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP server: owns its Vert.x instance and meter registry. {@link #start()} binds, starts the
- * {@link ClusterDriver} (which steps every unsettled cluster with no client waiting) and returns the
- * port; {@link #close()} stops accepting, lets requests in flight finish within
+ * The HTTP server: owns its Vert.x instance and meter registry. {@link #start()} binds, joins the
+ * leader election ({@code server.leadership}; by default this process leads at once), runs the
+ * {@link ClusterDriver} (which steps every unsettled cluster with no client waiting) and the claim
+ * object controller while it leads, and returns the port; {@link #close()} stops accepting, lets requests in flight finish within
  * {@code server.shutdown-timeout}, closes the driver, then Vert.x. The {@link Ephemera} stays the caller's.
  */
 public final class EphemeraServer implements AutoCloseable {
