@@ -27,9 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP server: owns its Vert.x instance and meter registry. {@link #start()} binds, starts the
- * {@link ClusterDriver} (which steps every unsettled cluster with no client waiting) and returns the
- * port; {@link #close()} stops accepting, lets requests in flight finish within
+ * The HTTP server: owns its Vert.x instance and meter registry. {@link #start()} binds, joins the
+ * leader election ({@code server.leadership}; by default this process leads at once), runs the
+ * {@link ClusterDriver} (which steps every unsettled cluster with no client waiting) and the claim
+ * object controller while it leads, and returns the port; {@link #close()} stops accepting, lets requests in flight finish within
  * {@code server.shutdown-timeout}, closes the driver, then Vert.x. The {@link Ephemera} stays the caller's.
  */
 public final class EphemeraServer implements AutoCloseable {
@@ -45,6 +46,7 @@ public final class EphemeraServer implements AutoCloseable {
     private HttpServer server;
     private ReaperSchedule reaper;
     private ClusterDriver driver;
+    private LeaderDuties duties;
     private ClusterMetrics clusterMetrics;
     private long metricsTimer = -1;
     private LifecycleProcessor lifecycle;
@@ -115,8 +117,9 @@ public final class EphemeraServer implements AutoCloseable {
             LOG.info("reaper scheduled every={}s orphans={}", settings.reapInterval().toSeconds(), settings.reapOrphans());
         }
         // The driver steps every unsettled cluster to where it is going, with no client waiting.
+        // Only the leader (server.leadership; by default this process) drives them and answers claim objects.
         driver = ephemera.get(ClusterDriver.class);
-        driver.start();
+        duties = new LeaderDuties(ephemera, driver).join();
         clusterMetrics = new ClusterMetrics(driver, ephemera.get(ClusterEvents.class), metrics);
         clusterMetrics.refresh();
         metricsTimer = vertx.setPeriodic(1_000, t -> clusterMetrics.refresh());
@@ -128,6 +131,11 @@ public final class EphemeraServer implements AutoCloseable {
     /** Requests being processed now (the {@code ephemera_http_server_active_requests} gauge). */
     public long activeRequests() {
         return activeRequests.get();
+    }
+
+    /** Whether this server leads now: drives clusters and answers claim objects. */
+    public boolean isLeader() {
+        return duties != null && duties.isLeader();
     }
 
     public Vertx vertx() {
@@ -164,6 +172,7 @@ public final class EphemeraServer implements AutoCloseable {
         if (driver != null) {
             vertx.cancelTimer(metricsTimer);
             clusterMetrics.close();
+            duties.close();
             driver.close();
             driver = null;
         }

@@ -4,10 +4,12 @@ import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
 import dev.ephemera.ports.backend.ClusterBackendFactory;
 import dev.ephemera.ports.canary.CanaryJobsFactory;
+import dev.ephemera.ports.claims.ClaimObjectsFactory;
 import dev.ephemera.ports.codehost.CodeHostFactory;
 import dev.ephemera.ports.codehost.CodeHostWebhooksFactory;
 import dev.ephemera.ports.diagnostics.ClusterDiagnosticsFactory;
 import dev.ephemera.ports.dns.DnsRecordsFactory;
+import dev.ephemera.ports.leadership.LeadershipFactory;
 import dev.ephemera.ports.lease.LeaseStoreFactory;
 import dev.ephemera.ports.pki.CertificateAuthorityFactory;
 import dev.ephemera.ports.secret.SecretSinkFactory;
@@ -58,7 +60,9 @@ public final class AdapterRegistry implements AutoCloseable {
             CanaryJobsFactory.class,
             ClusterDiagnosticsFactory.class,
             DeliveryInboxFactory.class,
-            DnsRecordsFactory.class);
+            DnsRecordsFactory.class,
+            ClaimObjectsFactory.class,
+            LeadershipFactory.class);
 
     private final Map<Class<?>, Map<String, AdapterFactory<?>>> byType;
     private final List<Path> pluginJars;

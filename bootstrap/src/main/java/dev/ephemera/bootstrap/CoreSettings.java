@@ -51,6 +51,9 @@ public final class CoreSettings {
             SettingSpec.optional("max-concurrent-steps", "How many clusters the server's driver steps at once; waiting ones hold no thread.", "8"),
             SettingSpec.optional("rescan-interval", "How often the driver reads the store for work other processes wrote, due heartbeats and queued claims.", "2s"),
             SettingSpec.optional("step-lease", "How long a server's claim on a cluster row keeps other servers off it; runs out only if that server died.", "30s"),
+            SettingSpec.optional("claims", "Where claims are also made as objects: kubernetes (EphemeralCluster objects, docs/kubernetes.md); none by default.", null),
+            SettingSpec.optional("claims-resync", "How often the claim object controller looks at every object again, besides its events.", "30s"),
+            SettingSpec.optional("leadership", "How the one server that drives clusters is chosen: single (this process always) or kubernetes (a Lease).", "single"),
             SettingSpec.optional("health-cache", "How long /readyz reuses its adapter checks, so polling it does not spend a cloud API's rate limit; 0s checks every time.", "30s"));
 
     /** The {@code pools:} section: which pool {@code pool allocate} and its siblings use without {@code --pool}. */

@@ -90,6 +90,16 @@ public final class EphemeraConfig {
         return Arrays.stream(v.toString().split("\\s*,\\s*")).filter(s -> !s.isBlank()).toList();
     }
 
+    /** {@code server.claims}: the adapter whose objects are claims too (kubernetes), if any. */
+    public Optional<String> claims() {
+        return section("server").string("claims").map(String::trim).filter(v -> !v.isEmpty() && !v.equals("none"));
+    }
+
+    /** {@code server.leadership}: {@code single} (this process always leads) or an adapter's name (kubernetes). */
+    public String leadership() {
+        return section("server").string("leadership").map(String::trim).filter(v -> !v.isEmpty()).orElse(AlwaysLeader.NAME);
+    }
+
     /** {@code pools.default}: the pool the pool verbs use without {@code --pool}. */
     public Optional<String> defaultPool() {
         return section("pools").string("default").filter(v -> !v.isBlank());

@@ -9,6 +9,8 @@ import dev.ephemera.application.ClusterEvents;
 import dev.ephemera.application.ControlPlane;
 import dev.ephemera.application.DriverSettings;
 import dev.ephemera.application.canary.VerifierOptions;
+import dev.ephemera.application.claims.ClaimObjectController;
+import dev.ephemera.application.claims.ClaimObjectSettings;
 import dev.ephemera.application.lifecycle.LifecycleSettings;
 import dev.ephemera.application.lifecycle.PullRequestLifecycle;
 import dev.ephemera.domain.cluster.Policies;
@@ -19,6 +21,8 @@ import dev.ephemera.ports.backend.ClusterBackendFactory;
 import dev.ephemera.ports.backend.ClusterBackends;
 import dev.ephemera.ports.canary.CanaryJobs;
 import dev.ephemera.ports.canary.CanaryJobsFactory;
+import dev.ephemera.ports.claims.ClaimObjects;
+import dev.ephemera.ports.claims.ClaimObjectsFactory;
 import dev.ephemera.ports.codehost.CodeHost;
 import dev.ephemera.ports.codehost.CodeHostFactory;
 import dev.ephemera.ports.codehost.CodeHostWebhooks;
@@ -27,6 +31,8 @@ import dev.ephemera.ports.diagnostics.ClusterDiagnostics;
 import dev.ephemera.ports.diagnostics.ClusterDiagnosticsFactory;
 import dev.ephemera.ports.dns.DnsRecords;
 import dev.ephemera.ports.dns.DnsRecordsFactory;
+import dev.ephemera.ports.leadership.Leadership;
+import dev.ephemera.ports.leadership.LeadershipFactory;
 import dev.ephemera.ports.lease.LeaseStore;
 import dev.ephemera.ports.lease.LeaseStoreFactory;
 import dev.ephemera.ports.pki.CertificateAuthority;
@@ -74,6 +80,7 @@ public final class EphemeraModule extends AbstractModule {
         bind(ControlPlane.class).toInstance(new ControlPlane(config.installation(), config.sinks()));
         bind(ClusterEvents.class).in(Singleton.class);
         bind(ClusterDriver.class).in(Singleton.class); // built on first use; only the server starts it
+        bind(ClaimObjectController.class).in(Singleton.class); // likewise: the server starts it on the leader when server.claims is set
         bind(PullRequestLifecycle.class).in(Singleton.class); // likewise: the server starts it when lifecycle.repositories is set
         for (Class<? extends AdapterFactory<?>> type : AdapterRegistry.FACTORY_TYPES) {
             bindFactories(type);
@@ -101,6 +108,34 @@ public final class EphemeraModule extends AbstractModule {
         } catch (EphemeraException e) {
             throw new EphemeraException(ErrorCode.CONFIGURATION, e.getMessage());
         }
+    }
+
+    /** The claim objects of {@code server.claims}; asked for only when it is set. */
+    @Provides
+    @Singleton
+    ClaimObjects claimObjects() {
+        String name = config.claims().orElseThrow(() -> new EphemeraException(ErrorCode.CONFIGURATION,
+                "server.claims is not set: set server.claims: kubernetes to make claims as EphemeralCluster objects"));
+        return instances.get(ClaimObjectsFactory.class, name);
+    }
+
+    @Provides
+    @Singleton
+    ClaimObjectSettings claimObjectSettings() {
+        Settings s = config.section("server");
+        try {
+            return new ClaimObjectSettings(config.defaultBackend(), s.duration("claims-resync", ClaimObjectSettings.DEFAULT_RESYNC));
+        } catch (IllegalArgumentException e) {
+            throw new EphemeraException(ErrorCode.CONFIGURATION, "server.claims-resync: " + e.getMessage());
+        }
+    }
+
+    /** {@code server.leadership}: single (the default: this process leads) or the adapter of that name. */
+    @Provides
+    @Singleton
+    Leadership leadership() {
+        String name = config.leadership();
+        return AlwaysLeader.NAME.equals(name) ? new AlwaysLeader() : instances.get(LeadershipFactory.class, name);
     }
 
     @Provides

@@ -60,7 +60,7 @@ public final class KubernetesClusterRepositoryFactory implements ClusterReposito
         return new KubernetesClusterRepository(client, s.namespace(), s.installation(), owns, Clock.systemUTC());
     }
 
-    static KubernetesClient client(Config config) {
+    public static KubernetesClient client(Config config) {
         try {
             return new KubernetesClientBuilder().withConfig(config).build();
         } catch (RuntimeException e) {

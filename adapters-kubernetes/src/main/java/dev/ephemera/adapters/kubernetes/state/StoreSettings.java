@@ -16,7 +16,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The {@code kubernetes:} section as the two stores read it.
+ * The {@code kubernetes:} section as the two stores read it, and where every Kubernetes adapter of
+ * this module but the canary's finds its client configuration (the claim objects, the leader election).
  *
  * @param kubeconfig   a kubeconfig file; absent means {@code $KUBECONFIG}, then {@code ~/.kube/config}
  * @param context      a context of that kubeconfig; absent means its current context
@@ -25,13 +26,13 @@ import java.util.regex.Pattern;
  * @param installation the value of the {@code ephemera.dev/installation} label and the prefix of every object name, so
  *                     two installations can share a namespace
  */
-record StoreSettings(Optional<String> kubeconfig, Optional<String> context, Optional<Boolean> inCluster, String namespace,
+public record StoreSettings(Optional<String> kubeconfig, Optional<String> context, Optional<Boolean> inCluster, String namespace,
         String installation) {
 
     static final Path SERVICE_ACCOUNT = Path.of("/var/run/secrets/kubernetes.io/serviceaccount");
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
-    static final List<SettingSpec> SPECS = List.of(
+    public static final List<SettingSpec> SPECS = List.of(
             SettingSpec.optional("kubeconfig", "Path of the kubeconfig to use; default $KUBECONFIG, then ~/.kube/config", null),
             SettingSpec.optional("context", "Context of the kubeconfig to use; default its current context", null),
             SettingSpec.optional("in-cluster", "true: use the pod's service account; false: use a kubeconfig; default: whichever is found", null),
@@ -39,7 +40,7 @@ record StoreSettings(Optional<String> kubeconfig, Optional<String> context, Opti
             SettingSpec.optional("installation", "Value of the ephemera.dev/installation label and prefix of every object name of the stores, "
                     + "so two installations can share a namespace; default the top-level installation", "default"));
 
-    StoreSettings {
+    public StoreSettings {
         if (namespace.length() > 63 || !LABEL.matcher(namespace).matches()) {
             throw new EphemeraException(ErrorCode.CONFIGURATION, "kubernetes.store-namespace '" + namespace + "' is not a namespace name "
                     + "(lowercase letters, digits and '-', at most 63 characters)");
@@ -51,14 +52,14 @@ record StoreSettings(Optional<String> kubeconfig, Optional<String> context, Opti
         }
     }
 
-    static StoreSettings from(Settings s) {
+    public static StoreSettings from(Settings s) {
         Optional<Boolean> inCluster = s.string("in-cluster").isPresent() ? Optional.of(s.bool("in-cluster", false)) : Optional.empty();
         return new StoreSettings(s.string("kubeconfig").filter(v -> !v.isBlank()), s.string("context").filter(v -> !v.isBlank()),
                 inCluster, s.string("store-namespace", "ephemera").trim(), s.string("installation", "default").trim());
     }
 
     /** The client configuration: a kubeconfig, the pod's service account, or whichever fabric8 finds. */
-    Config clientConfig(Map<String, String> env) {
+    public Config clientConfig(Map<String, String> env) {
         if (inCluster.orElse(false)) {
             return inClusterConfig(env, SERVICE_ACCOUNT);
         }
