@@ -25,6 +25,19 @@ final class LoadImageCommand extends BaseCommand {
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "IMAGE", description = "Images the local engine has, e.g. shop:pr-42.")
     List<String> images = new ArrayList<>();
 
+    @picocli.CommandLine.Mixin
+    ServerOptions.Refused server;
+
+    @Override
+    protected ClientMode clientMode() {
+        return ClientMode.LOCAL_ONLY;
+    }
+
+    @Override
+    protected String localReason() {
+        return " (the local Docker engine and the cluster's nodes)";
+    }
+
     @Override
     protected int run(CliContext ctx) {
         ClusterId cid = ClusterId.of(id);
