@@ -269,12 +269,8 @@ public final class ClusterCommand implements Runnable {
                 throw EphemeraException.invalid("--force cannot run against a server (" + ctx.server().get().target().base() + "): it asks the"
                         + " backend directly, with its credentials. Run it without --server, where the configuration and the store are");
             }
-            if (force) {
-                show(ctx, ((LocalClusterService) ctx.clusters()).forceDelete(cid));
-                return ExitCodes.OK;
-            }
             ClusterService clusters = ctx.clusters();
-            Optional<ClusterView> deleting = clusters.delete(cid);
+            Optional<ClusterView> deleting = force ? ((LocalClusterService) clusters).forceDelete(cid) : clusters.delete(cid);
             if (deleting.isEmpty()) {
                 // CI cleanup runs delete unconditionally: an id never claimed (or already gone) is nothing to do.
                 if (ctx.output() == OutputFormat.TABLE) {
@@ -288,7 +284,7 @@ public final class ClusterCommand implements Runnable {
                 return ExitCodes.OK;
             }
             ClusterView c = deleting.get();
-            if (await) {
+            if (await && !force) {
                 c = clusters.awaitDeleted(cid, timeoutValue.orElse(Duration.ofMinutes(15)), v -> progress(ctx, v));
             }
             show(ctx, c);

@@ -119,7 +119,10 @@ final class LocalClusterService implements ClusterService {
     }
 
     /** {@code delete --force}: ends a deletion that is stuck, once the backend confirms nothing is left. */
-    ClusterView forceDelete(ClusterId id) {
-        return ClusterView.of(ctx.ephemera().get(dev.ephemera.application.ForcedDeletion.class).end(id));
+    Optional<ClusterView> forceDelete(ClusterId id) {
+        if (ctx.ephemera().get(ClusterRepository.class).find(id).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(ClusterView.of(ctx.ephemera().get(dev.ephemera.application.ForcedDeletion.class).end(id)));
     }
 }

@@ -124,7 +124,9 @@ class ClientModeEndToEndTest {
         List<String> all = new ArrayList<>(List.of(args));
         all.add("--config");
         all.add(world.config.toString());
-        return run(world.env(), all.toArray(String[]::new));
+        Map<String, String> env = new HashMap<>(world.env());
+        env.put("E2E_API_TOKEN", TOKEN);
+        return run(env, all.toArray(String[]::new));
     }
 
     private String phase(String id) {
