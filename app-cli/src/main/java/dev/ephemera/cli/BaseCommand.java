@@ -58,8 +58,10 @@ public abstract class BaseCommand implements Callable<Integer> {
         java.util.Map<String, String> env = new java.util.HashMap<>(root.env());
         env.putAll(settingOverrides());
         Optional<ServerTarget> server = server(env);
+        // The API client's classes are loaded only in client mode: a local command's start-up does not pay for them.
+        Optional<ApiClient> client = server.isPresent() ? Optional.of(new ApiClient(server.get())) : Optional.empty();
         try (CliContext ctx = new CliContext(spec.commandLine().getOut(), spec.commandLine().getErr(), global.output(),
-                global.config(), env, root.home(), root.terminal(), root.stepHook(), server.map(ApiClient::new))) {
+                global.config(), env, root.home(), root.terminal(), root.stepHook(), client)) {
             return run(ctx);
         }
     }

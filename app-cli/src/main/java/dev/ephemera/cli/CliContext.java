@@ -82,12 +82,12 @@ public final class CliContext implements AutoCloseable {
 
     /** What {@code cluster} commands work on: the server's API in client mode, else the local store and reconciler. */
     ClusterService clusters() {
-        return server.<ClusterService>map(api -> new RemoteClusterService(api)).orElseGet(() -> new LocalClusterService(this));
+        return server.isPresent() ? new RemoteClusterService(server.get()) : new LocalClusterService(this);
     }
 
     /** What {@code pool} commands work on: the server's API in client mode, else the configured lease store. */
     PoolService pools() {
-        return server.<PoolService>map(api -> new RemotePoolService(api, env)).orElseGet(() -> new LocalPoolService(this));
+        return server.isPresent() ? new RemotePoolService(server.get(), env) : new LocalPoolService(this);
     }
 
     /**
@@ -126,7 +126,9 @@ public final class CliContext implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        server.ifPresent(ApiClient::close);
+        if (server.isPresent()) {
+            server.get().close();
+        }
         if (ephemera != null) {
             ephemera.close();
         }

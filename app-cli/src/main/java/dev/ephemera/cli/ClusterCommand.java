@@ -138,7 +138,7 @@ public final class ClusterCommand implements Runnable {
         @Option(names = "--wait", description = "Wait until the cluster is Ready (or has failed), showing each phase.")
         boolean await;
 
-        @Option(names = "--timeout", paramLabel = "DURATION", description = "How long --wait waits (default: policies.provisioning-timeout).")
+        @Option(names = "--timeout", paramLabel = "DURATION", description = "How long --wait waits (default: policies.provisioning-timeout; 15m against a server).")
         String timeout;
 
         @Option(names = "--kubeconfig-out", paramLabel = "FILE", description = "Write the CI kubeconfig here (0600) once Ready; implies --wait.")
