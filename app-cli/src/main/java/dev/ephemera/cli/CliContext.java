@@ -1,6 +1,7 @@
 package dev.ephemera.cli;
 
 import dev.ephemera.application.Reconciler;
+import dev.ephemera.cli.remote.ApiClient;
 import dev.ephemera.bootstrap.ConfigLoader;
 import dev.ephemera.bootstrap.Ephemera;
 import java.io.PrintWriter;
@@ -22,6 +23,7 @@ public final class CliContext implements AutoCloseable {
     private final Optional<Path> home;
     private final boolean terminal;
     private final Reconciler.StepHook stepHook;
+    private final Optional<ApiClient> server;
     private Ephemera ephemera;
 
     CliContext(PrintWriter out, PrintWriter err, OutputFormat output, Optional<Path> configFile, Map<String, String> env,
@@ -31,6 +33,12 @@ public final class CliContext implements AutoCloseable {
 
     CliContext(PrintWriter out, PrintWriter err, OutputFormat output, Optional<Path> configFile, Map<String, String> env,
                Optional<Path> home, boolean terminal, Reconciler.StepHook stepHook) {
+        this(out, err, output, configFile, env, home, terminal, stepHook, Optional.empty());
+    }
+
+    CliContext(PrintWriter out, PrintWriter err, OutputFormat output, Optional<Path> configFile, Map<String, String> env,
+               Optional<Path> home, boolean terminal, Reconciler.StepHook stepHook, Optional<ApiClient> server) {
+        this.server = server;
         this.stepHook = stepHook;
         this.out = out;
         this.err = err;
@@ -67,8 +75,29 @@ public final class CliContext implements AutoCloseable {
         return terminal;
     }
 
-    /** The running Ephemera, configured from {@code --config} / the lookup order; started once. */
+    /** The server's API client in client mode ({@code --server} or {@code $EPHEMERA_SERVER}); empty when the run is local. */
+    public Optional<ApiClient> server() {
+        return server;
+    }
+
+    /** What {@code cluster} commands work on: the server's API in client mode, else the local store and reconciler. */
+    ClusterService clusters() {
+        return server.isPresent() ? new RemoteClusterService(server.get()) : new LocalClusterService(this);
+    }
+
+    /** What {@code pool} commands work on: the server's API in client mode, else the configured lease store. */
+    PoolService pools() {
+        return server.isPresent() ? new RemotePoolService(server.get(), env) : new LocalPoolService(this);
+    }
+
+    /**
+     * The running Ephemera, configured from {@code --config} / the lookup order; started once.
+     * Never in client mode, which opens no configuration, store or adapter.
+     */
     public synchronized Ephemera ephemera() {
+        if (server.isPresent()) {
+            throw new IllegalStateException("client mode (--server " + server.get().target().base() + ") opens no local configuration or store");
+        }
         if (ephemera == null) {
             Path cwd = Path.of(env.getOrDefault("PWD", System.getProperty("user.dir")));
             Path userHome = Path.of(env.getOrDefault("HOME", System.getProperty("user.home")));
@@ -97,6 +126,9 @@ public final class CliContext implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (server.isPresent()) {
+            server.get().close();
+        }
         if (ephemera != null) {
             ephemera.close();
         }

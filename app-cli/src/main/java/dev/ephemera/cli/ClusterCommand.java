@@ -1,29 +1,20 @@
 package dev.ephemera.cli;
 
-import dev.ephemera.application.ClaimRequest;
 import dev.ephemera.application.ClusterView;
-import dev.ephemera.application.Clusters;
 import dev.ephemera.application.Reaper;
-import dev.ephemera.application.Reconciler;
-import dev.ephemera.domain.cluster.Cluster;
 import dev.ephemera.domain.cluster.ClusterId;
 import dev.ephemera.domain.cluster.ClusterSpec;
 import dev.ephemera.domain.cluster.DurationText;
 import dev.ephemera.domain.cluster.Owner;
-import dev.ephemera.domain.cluster.Phase;
 import dev.ephemera.domain.cluster.SinkTarget;
 import dev.ephemera.domain.error.EphemeraException;
-import dev.ephemera.domain.error.ErrorCode;
 import dev.ephemera.domain.secret.Secret;
-import dev.ephemera.ports.backend.ClusterBackendFactory;
-import dev.ephemera.ports.state.ClusterRepository;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,75 +38,79 @@ public final class ClusterCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getErr());
     }
 
-    static Map<String, Object> summary(Cluster c) {
+    /** The table row of a cluster, from its one shape, so a local and a client-mode run print the same. */
+    static Map<String, Object> summary(ClusterView c) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", c.id().value());
-        m.put("phase", c.phase().displayName());
+        m.put("id", c.id());
+        m.put("phase", c.phase());
         m.put("backend", c.backend());
-        m.put("owner", c.owner().map(Object::toString).orElse(""));
-        m.put("endpoint", c.endpoint().map(e -> e.apiUrl().toString()).orElse(""));
-        m.put("address", c.lease().map(l -> l.address()).orElse(""));
+        m.put("owner", c.owner().map(o -> o.repository() + o.pullRequest().map(n -> "#" + n).orElse("")).orElse(""));
+        m.put("endpoint", c.endpoint().map(ClusterView.EndpointView::apiUrl).orElse(""));
+        m.put("address", c.lease().map(ClusterView.LeaseView::address).orElse(""));
         m.put("expiresAt", c.expiresAt().toString());
         return m;
     }
 
     /** One cluster: the summary row as a table, else the one documented shape ({@link ClusterView}). */
-    static void show(CliContext ctx, Cluster c) {
-        ctx.render(ctx.output() == OutputFormat.TABLE ? summary(c) : ClusterView.of(c));
+    static void show(CliContext ctx, ClusterView c) {
+        ctx.render(ctx.output() == OutputFormat.TABLE ? summary(c) : c);
+    }
+
+    /**
+     * The cluster commands that work against a server too: with {@code --server} or
+     * {@code $EPHEMERA_SERVER} they call its API ({@link RemoteClusterService}), else they open the
+     * local store ({@link LocalClusterService}).
+     */
+    abstract static class ClientCommand extends BaseCommand {
+        @picocli.CommandLine.Mixin
+        ServerOptions server;
+
+        @Override
+        protected ClientMode clientMode() {
+            return ClientMode.CLIENT;
+        }
     }
 
     @Command(name = "list", description = "List clusters, ordered by id.")
-    static final class ListClusters extends BaseCommand {
+    static final class ListClusters extends ClientCommand {
         @Override
         protected int run(CliContext ctx) {
-            List<Cluster> all = ctx.ephemera().get(Clusters.class).list();
-            ctx.render(ctx.output() == OutputFormat.TABLE ? all.stream().map(ClusterCommand::summary).toList()
-                    : all.stream().map(ClusterView::of).toList());
+            List<ClusterView> all = ctx.clusters().list();
+            ctx.render(ctx.output() == OutputFormat.TABLE ? all.stream().map(ClusterCommand::summary).toList() : all);
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "get", description = "Show one cluster: phase, endpoint, lease, timestamps and timeline.")
-    static final class Get extends BaseCommand {
+    static final class Get extends ClientCommand {
         @Parameters(index = "0", paramLabel = "ID")
         String id;
 
         @Override
         protected int run(CliContext ctx) {
-            Cluster c = ctx.ephemera().get(Clusters.class).get(ClusterId.of(id));
+            ClusterView c = ctx.clusters().get(ClusterId.of(id));
             if (ctx.output() == OutputFormat.TABLE) {
                 ctx.render(summary(c));
                 ctx.out().println("timeline:");
-                c.timeline().forEach(e -> ctx.out().println("  " + e.at() + "  " + e.phase().displayName() + "  " + e.message()));
+                c.timeline().forEach(e -> ctx.out().println("  " + e.at() + "  " + e.phase() + "  " + e.message()));
                 ctx.out().flush();
             } else {
-                ctx.render(ClusterView.of(c));
+                ctx.render(c);
             }
             return ExitCodes.OK;
         }
     }
 
     /** Prints one line per phase change on a terminal: the phase-by-phase progress of a long wait. */
-    static void progress(CliContext ctx, Cluster c) {
+    static void progress(CliContext ctx, ClusterView c) {
         String last = c.timeline().isEmpty() ? "" : c.timeline().get(c.timeline().size() - 1).message();
-        ctx.progress(String.format("%-13s %s", c.phase().displayName(), last));
-    }
-
-    /** Steps the cluster until it settles or the deadline passes; an outcome the user wanted not is an error. */
-    static Cluster await(CliContext ctx, ClusterId id, Duration timeout) {
-        return await(ctx, id, timeout, e -> { });
-    }
-
-    static Cluster await(CliContext ctx, ClusterId id, Duration timeout, java.util.function.Consumer<EphemeraException> onFailure) {
-        Reconciler r = ctx.ephemera().get(Reconciler.class);
-        r.setStepHook(ctx.stepHook());
-        return r.runUntilSettled(id, Instant.now().plus(timeout), c -> progress(ctx, c), onFailure);
+        ctx.progress(String.format("%-13s %s", c.phase(), last));
     }
 
     @Command(name = "create", description = {"Claim a cluster and, with --wait, drive it to Ready.",
         "The steps: lease, PKI, create, wait for the API server, CI service account and token, kubeconfig, push to every sink.",
         "Claiming an existing id returns that cluster (on the backend it was created on)."})
-    static final class Create extends BaseCommand {
+    static final class Create extends ClientCommand {
         @Parameters(index = "0", paramLabel = "ID", description = "Cluster id: lowercase letters, digits and '-', at most 40 characters (e.g. pr-42-shop).")
         String id;
 
@@ -143,7 +138,7 @@ public final class ClusterCommand implements Runnable {
         @Option(names = "--wait", description = "Wait until the cluster is Ready (or has failed), showing each phase.")
         boolean await;
 
-        @Option(names = "--timeout", paramLabel = "DURATION", description = "How long --wait waits (default: policies.provisioning-timeout).")
+        @Option(names = "--timeout", paramLabel = "DURATION", description = "How long --wait waits (default: policies.provisioning-timeout; 15m against a server).")
         String timeout;
 
         @Option(names = "--kubeconfig-out", paramLabel = "FILE", description = "Write the CI kubeconfig here (0600) once Ready; implies --wait.")
@@ -171,25 +166,13 @@ public final class ClusterCommand implements Runnable {
             List<SinkTarget> targets = push.stream().map(SinkTarget::parse).toList();
             ClusterSpec spec = new ClusterSpec(Optional.ofNullable(kubernetesVersion), Optional.ofNullable(size), Optional.ofNullable(location),
                     Map.of(), List.of()).withLoadImages(loadImages);
-            String backendName = backend != null ? backend : existingBackend(ctx, cid).orElse(ctx.ephemera().config().defaultBackend());
-            requireBackend(ctx, backendName, backend != null);
-            LoadImageCommand.requireImageLoading(ctx, backendName, !loadImages.isEmpty());
-            Cluster c = ctx.ephemera().get(Clusters.class).claim(new ClaimRequest(cid, ownerValue, backendName, spec,
-                    ttlValue, targets, keepOnFailure, heartbeatValue, false));
+            ClusterService clusters = ctx.clusters();
+            ClusterView c = clusters.claim(new ClusterService.Claim(cid, Optional.ofNullable(backend), ownerValue, ttlValue, spec, targets,
+                    keepOnFailure, heartbeatValue));
             if (await || kubeconfigOut != null) {
-                Duration t = timeoutValue.orElse(ctx.ephemera().config().policies().provisioningTimeout());
-                java.util.concurrent.atomic.AtomicReference<EphemeraException> cause = new java.util.concurrent.atomic.AtomicReference<>();
-                c = await(ctx, cid, t, cause::set);
-                if (c.phase() != Phase.READY) {
-                    // The exit code says why: the error that failed the claim (e.g. 11 for a cloud limit), else a backend failure.
-                    ErrorCode code = cause.get() != null ? cause.get().code()
-                            : c.phase() == Phase.DELETED || c.phase() == Phase.FAILED ? ErrorCode.BACKEND : ErrorCode.CONFLICT;
-                    throw new EphemeraException(code,
-                            "cluster " + cid + " did not become Ready: it is " + c.phase().displayName()
-                                    + c.failureReason().map(r -> " (" + r + ")").orElse(""));
-                }
+                c = clusters.awaitReady(cid, timeoutValue, v -> progress(ctx, v));
                 if (kubeconfigOut != null) {
-                    writePrivate(kubeconfigOut, ctx.ephemera().get(Clusters.class).kubeconfig(cid));
+                    writePrivate(kubeconfigOut, clusters.kubeconfig(cid));
                 }
             }
             show(ctx, c);
@@ -204,25 +187,6 @@ public final class ClusterCommand implements Runnable {
             throw EphemeraException.invalid(flag + " must be a positive duration, e.g. 3d, 1h or 30m; got '" + text + "'");
         }
         return d;
-    }
-
-    /** The backend a live cluster of this id was created on: claiming it again needs no --backend. */
-    static Optional<String> existingBackend(CliContext ctx, ClusterId id) {
-        return ctx.ephemera().get(ClusterRepository.class).find(id).filter(c -> c.phase() != Phase.DELETED).map(Cluster::backend);
-    }
-
-    /** Fails, saying how to choose one, when no backend of that name is installed; then makes it (so its settings are checked). */
-    static void requireBackend(CliContext ctx, String name, boolean fromFlag) {
-        java.util.Set<String> installed = new java.util.TreeSet<>(ctx.ephemera().registry().factories(ClusterBackendFactory.class).keySet());
-        if (!installed.contains(name)) {
-            String first = installed.isEmpty() ? "NAME" : installed.iterator().next();
-            String where = fromFlag ? "asked for with --backend" : "the default, from `backend:` in the configuration";
-            throw new EphemeraException(fromFlag ? ErrorCode.INVALID : ErrorCode.CONFIGURATION, "no cluster backend named '" + name
-                    + "' is installed (" + where + "); installed: " + (installed.isEmpty() ? "none" : String.join(", ", installed))
-                    + ". Choose one with --backend " + first + ", or set `backend: " + first + "` in ephemera.yaml"
-                    + " (or EPHEMERA_BACKEND=" + first + "); `ephemera backends` lists every adapter");
-        }
-        ctx.ephemera().backend(name); // makes it: a misconfigured backend fails here, before anything is recorded
     }
 
     /** Writes a secret to a file that is 0600 from its first byte, replacing any old one atomically. */
@@ -240,7 +204,7 @@ public final class ClusterCommand implements Runnable {
     }
 
     @Command(name = "kubeconfig", description = "Print the CI kubeconfig of a Ready cluster (or write it with --out, 0600).")
-    static final class Kubeconfig extends BaseCommand {
+    static final class Kubeconfig extends ClientCommand {
         @Parameters(index = "0", paramLabel = "ID")
         String id;
 
@@ -249,7 +213,7 @@ public final class ClusterCommand implements Runnable {
 
         @Override
         protected int run(CliContext ctx) throws IOException {
-            Secret k = ctx.ephemera().get(Clusters.class).kubeconfig(ClusterId.of(id));
+            Secret k = ctx.clusters().kubeconfig(ClusterId.of(id));
             if (out != null) {
                 writePrivate(out, k);
             } else {
@@ -261,25 +225,25 @@ public final class ClusterCommand implements Runnable {
 
     @Command(name = "renew", description = {"Renew the heartbeat of a cluster claimed with --heartbeat, so it is not let go.",
         "A cluster in its grace period comes back to Ready."})
-    static final class Renew extends BaseCommand {
+    static final class Renew extends ClientCommand {
         @Parameters(index = "0", paramLabel = "ID")
         String id;
 
         @Override
         protected int run(CliContext ctx) {
-            show(ctx, ctx.ephemera().get(Clusters.class).renew(ClusterId.of(id)));
+            show(ctx, ctx.clusters().renew(ClusterId.of(id)));
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "release", description = "The owner let go (PR closed): a Ready cluster is deleted after the grace period unless claimed again.")
-    static final class Release extends BaseCommand {
+    static final class Release extends ClientCommand {
         @Parameters(index = "0", paramLabel = "ID")
         String id;
 
         @Override
         protected int run(CliContext ctx) {
-            show(ctx, ctx.ephemera().get(Clusters.class).release(ClusterId.of(id)));
+            show(ctx, ctx.clusters().release(ClusterId.of(id)));
             return ExitCodes.OK;
         }
     }
@@ -287,7 +251,7 @@ public final class ClusterCommand implements Runnable {
     @Command(name = "delete", description = {"Delete a cluster: backend resources, lease and pushed secrets. Idempotent.",
         "An id that was never claimed is not an error: there is nothing to delete (exit 0).",
         "--force ends a deletion that is stuck, once the backend confirms nothing of the cluster is left."})
-    static final class Delete extends BaseCommand {
+    static final class Delete extends ClientCommand {
         @Parameters(index = "0", paramLabel = "ID")
         String id;
 
@@ -305,7 +269,13 @@ public final class ClusterCommand implements Runnable {
         protected int run(CliContext ctx) {
             ClusterId cid = ClusterId.of(id);
             Optional<Duration> timeoutValue = Optional.ofNullable(timeout).map(t -> positive("--timeout", t));
-            if (ctx.ephemera().get(ClusterRepository.class).find(cid).isEmpty()) {
+            if (force && ctx.server().isPresent()) {
+                throw EphemeraException.invalid("--force cannot run against a server (" + ctx.server().get().target().base() + "): it asks the"
+                        + " backend directly, with its credentials. Run it without --server, where the configuration and the store are");
+            }
+            ClusterService clusters = ctx.clusters();
+            Optional<ClusterView> deleting = force ? ((LocalClusterService) clusters).forceDelete(cid) : clusters.delete(cid);
+            if (deleting.isEmpty()) {
                 // CI cleanup runs delete unconditionally: an id never claimed (or already gone) is nothing to do.
                 if (ctx.output() == OutputFormat.TABLE) {
                     ctx.out().println("nothing to delete: there is no cluster " + cid);
@@ -317,14 +287,9 @@ public final class ClusterCommand implements Runnable {
                 }
                 return ExitCodes.OK;
             }
-            Cluster c;
-            if (force) {
-                c = ctx.ephemera().get(dev.ephemera.application.ForcedDeletion.class).end(cid);
-            } else {
-                c = ctx.ephemera().get(Clusters.class).delete(cid);
-                if (await) {
-                    c = await(ctx, cid, timeoutValue.orElse(Duration.ofMinutes(15)));
-                }
+            ClusterView c = deleting.get();
+            if (await && !force) {
+                c = clusters.awaitDeleted(cid, timeoutValue.orElse(Duration.ofMinutes(15)), v -> progress(ctx, v));
             }
             show(ctx, c);
             return ExitCodes.OK;
@@ -335,6 +300,19 @@ public final class ClusterCommand implements Runnable {
         "It deletes clusters past their lifetime or grace period, failed or stuck ones,",
         "and (with --orphans) resources a backend owns that no live cluster claims."})
     static final class Reap extends BaseCommand {
+        @picocli.CommandLine.Mixin
+        ServerOptions.Refused server;
+
+        @Override
+        protected ClientMode clientMode() {
+            return ClientMode.LOCAL_ONLY;
+        }
+
+        @Override
+        protected String localReason() {
+            return " (a running server reaps on its own schedule, server.reap-interval)";
+        }
+
         @Option(names = "--orphans", paramLabel = "BACKEND", split = ",", description = "Backends to scan for orphaned resources.")
         List<String> orphans = new ArrayList<>();
 

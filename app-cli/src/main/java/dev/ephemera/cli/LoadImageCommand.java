@@ -33,6 +33,19 @@ final class LoadImageCommand extends BaseCommand {
         }
     }
 
+    @picocli.CommandLine.Mixin
+    ServerOptions.Refused server;
+
+    @Override
+    protected ClientMode clientMode() {
+        return ClientMode.LOCAL_ONLY;
+    }
+
+    @Override
+    protected String localReason() {
+        return " (the local Docker engine and the cluster's nodes)";
+    }
+
     @Override
     protected int run(CliContext ctx) {
         ClusterId cid = ClusterId.of(id);

@@ -77,6 +77,14 @@ public final class PkiCommand implements Runnable {
         @Option(names = "--force", description = "Overwrite files of an earlier bundle in DIR.")
         boolean force;
 
+        @picocli.CommandLine.Mixin
+        ServerOptions.Refused server;
+
+        @Override
+        protected String localReason() {
+            return " (the configured certificate authority and the directory it writes to)";
+        }
+
         @Override
         protected int run(CliContext ctx) {
             // Every input is checked before anything is issued or written.

@@ -1,10 +1,6 @@
 package dev.ephemera.cli;
 
-import dev.ephemera.application.IpPools;
 import dev.ephemera.domain.cluster.DurationText;
-import dev.ephemera.domain.error.EphemeraException;
-import dev.ephemera.domain.lease.Lease;
-import dev.ephemera.domain.lease.PoolState;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,46 +25,42 @@ public final class PoolCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getErr());
     }
 
-    /** The pool a verb works on: --pool, else {@code pools.default}, else the only pool there is. */
-    static String poolName(CliContext ctx, String given) {
-        if (given != null) {
-            return given;
+    /**
+     * The pool verbs that work against a server too: with {@code --server} or {@code $EPHEMERA_SERVER}
+     * they call its API ({@link RemotePoolService}), else they open the configured lease store.
+     */
+    abstract static class ClientCommand extends BaseCommand {
+        @picocli.CommandLine.Mixin
+        ServerOptions server;
+
+        @Override
+        protected ClientMode clientMode() {
+            return ClientMode.CLIENT;
         }
-        Optional<String> configured = ctx.ephemera().config().defaultPool();
-        if (configured.isPresent()) {
-            return configured.get();
-        }
-        List<String> all = ctx.ephemera().get(IpPools.class).pools();
-        if (all.size() == 1) {
-            return all.get(0);
-        }
-        if (all.isEmpty()) {
-            throw EphemeraException.notFound("there is no pool yet; create one with: ephemera pool create NAME --range FIRST-LAST");
-        }
-        throw EphemeraException.invalid("which pool? there are " + all.size() + ": " + String.join(", ", all)
-                + "; pass --pool NAME, or set the default in ephemera.yaml (pools: {default: NAME}) or EPHEMERA_POOLS_DEFAULT");
     }
 
-    static Map<String, Object> describe(PoolState s) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("pool", s.name());
-        m.put("range", s.definition().first() + "-" + s.definition().last());
-        m.put("excluded", s.definition().exclusionsAsText());
-        m.put("size", s.definition().size());
-        return m;
-    }
+    /** Verbs the API has no route for: refused against a server. */
+    abstract static class LocalCommand extends BaseCommand {
+        @picocli.CommandLine.Mixin
+        ServerOptions.Refused server;
 
-    static Map<String, Object> row(Lease l) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("holder", l.holder());
-        m.put("address", l.address().toString());
-        m.put("grantedAt", l.grantedAt().toString());
-        m.put("expiresAt", l.expiresAt().map(Object::toString).orElse(""));
-        return m;
+        @Override
+        protected ClientMode clientMode() {
+            return ClientMode.LOCAL_ONLY;
+        }
+
+        @Override
+        protected String localReason() {
+            return " (the API has no route for it; it works on the configured lease store)";
+        }
+
+        LocalPoolService pools(CliContext ctx) {
+            return (LocalPoolService) ctx.pools();
+        }
     }
 
     @Command(name = "create", description = "Create a pool from a range or a CIDR block, minus exclusions. Re-creating the same pool is a no-op.")
-    static final class Create extends BaseCommand {
+    static final class Create extends ClientCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "Pool name (lowercase letters, digits, '-').")
         String name;
 
@@ -88,13 +80,13 @@ public final class PoolCommand implements Runnable {
 
         @Override
         protected int run(CliContext ctx) {
-            ctx.render(describe(ctx.ephemera().get(IpPools.class).create(name, source.range != null ? source.range : source.cidr, exclude)));
+            ctx.render(ctx.pools().create(name, source.range != null ? source.range : source.cidr, exclude));
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "allocate", description = "Lease an address to HOLDER and print only the address. The same holder always gets its own address back.")
-    static final class Allocate extends BaseCommand {
+    static final class Allocate extends ClientCommand {
         @Parameters(index = "0", paramLabel = "HOLDER", description = "Who holds the lease, e.g. pr-cksbackend-42.")
         String holder;
 
@@ -106,19 +98,21 @@ public final class PoolCommand implements Runnable {
 
         @Override
         protected int run(CliContext ctx) {
-            Lease l = ctx.ephemera().get(IpPools.class).allocate(poolName(ctx, pool), holder, Optional.ofNullable(ttl).map(DurationText::parse));
+            Optional<java.time.Duration> ttlValue = Optional.ofNullable(ttl).map(DurationText::parse);
+            PoolService pools = ctx.pools();
+            PoolService.LeaseRow l = pools.allocate(pools.poolName(Optional.ofNullable(pool)), holder, ttlValue);
             if (ctx.output() == OutputFormat.TABLE) {
                 ctx.out().println(l.address());
                 ctx.out().flush();
             } else {
-                ctx.render(row(l));
+                ctx.render(l);
             }
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "release", description = "Release HOLDER's address. Releasing a holder without a lease is not an error.")
-    static final class Release extends BaseCommand {
+    static final class Release extends ClientCommand {
         @Parameters(index = "0", paramLabel = "HOLDER")
         String holder;
 
@@ -127,12 +121,13 @@ public final class PoolCommand implements Runnable {
 
         @Override
         protected int run(CliContext ctx) {
-            Optional<Lease> freed = ctx.ephemera().get(IpPools.class).release(poolName(ctx, pool), holder);
+            PoolService pools = ctx.pools();
+            Optional<String> freed = pools.release(pools.poolName(Optional.ofNullable(pool)), holder);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("holder", holder);
-            m.put("released", freed.map(l -> l.address().toString()).orElse(""));
+            m.put("released", freed.orElse(""));
             if (ctx.output() == OutputFormat.TABLE) {
-                ctx.out().println(freed.map(l -> "released " + l.address() + " from " + holder).orElse(holder + " held no address"));
+                ctx.out().println(freed.map(a -> "released " + a + " from " + holder).orElse(holder + " held no address"));
                 ctx.out().flush();
             } else {
                 ctx.render(m);
@@ -142,39 +137,34 @@ public final class PoolCommand implements Runnable {
     }
 
     @Command(name = "list", description = "List the leases in force, lowest address first.")
-    static final class ListLeases extends BaseCommand {
+    static final class ListLeases extends ClientCommand {
         @Option(names = "--pool", paramLabel = "NAME", description = "Pool (default: pools.default, else the only pool).")
         String pool;
 
         @Override
         protected int run(CliContext ctx) {
-            ctx.render(ctx.ephemera().get(IpPools.class).list(poolName(ctx, pool)).stream().map(PoolCommand::row).toList());
+            PoolService pools = ctx.pools();
+            ctx.render(pools.leases(pools.poolName(Optional.ofNullable(pool))));
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "capacity", aliases = "check-capacity", description = "Show how many addresses are leased and free (alias: check-capacity, seed 003's name).")
-    static final class Capacity extends BaseCommand {
+    static final class Capacity extends ClientCommand {
         @Option(names = "--pool", paramLabel = "NAME", description = "Pool (default: pools.default, else the only pool).")
         String pool;
 
         @Override
         protected int run(CliContext ctx) {
-            String name = poolName(ctx, pool);
-            PoolState.Capacity c = ctx.ephemera().get(IpPools.class).capacity(name);
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("pool", name);
-            m.put("total", c.total());
-            m.put("leased", c.leased());
-            m.put("free", c.free());
-            ctx.render(m);
+            PoolService pools = ctx.pools();
+            ctx.render(pools.capacity(pools.poolName(Optional.ofNullable(pool))));
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "resize", description = {"Give a pool a new range or CIDR block (and exclusions), keeping every lease.",
         "Refused (exit 4) when a lease in force would fall outside; resizing to the current definition changes nothing."})
-    static final class Resize extends BaseCommand {
+    static final class Resize extends LocalCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "The pool.")
         String name;
 
@@ -187,14 +177,14 @@ public final class PoolCommand implements Runnable {
 
         @Override
         protected int run(CliContext ctx) {
-            ctx.render(describe(ctx.ephemera().get(IpPools.class).resize(name, source.range != null ? source.range : source.cidr, exclude)));
+            ctx.render(pools(ctx).resize(name, source.range != null ? source.range : source.cidr, exclude));
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "delete", description = {"Delete a pool and its leases.",
         "Refused (exit 4) while leases are in force, unless --force; deleting a pool that does not exist is not an error."})
-    static final class Delete extends BaseCommand {
+    static final class Delete extends LocalCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "The pool.")
         String name;
 
@@ -203,7 +193,7 @@ public final class PoolCommand implements Runnable {
 
         @Override
         protected int run(CliContext ctx) {
-            boolean deleted = ctx.ephemera().get(IpPools.class).delete(name, force);
+            boolean deleted = pools(ctx).delete(name, force);
             if (ctx.output() == OutputFormat.TABLE) {
                 ctx.out().println(deleted ? "deleted pool " + name : "nothing to delete: there is no pool " + name);
                 ctx.out().flush();

@@ -19,6 +19,14 @@ public final class ServerCommand extends BaseCommand {
     @Option(names = "--host", paramLabel = "ADDRESS", description = "Address to listen on (default: server.host, else 127.0.0.1; 0.0.0.0 in a container).")
     String host;
 
+    @picocli.CommandLine.Mixin
+    ServerOptions.Refused client;
+
+    @Override
+    protected String localReason() {
+        return " (it is the server: its configuration, store and backends)";
+    }
+
     @Override
     protected int run(CliContext ctx) throws InterruptedException {
         if (port != null && (port < 0 || port > 65535)) {

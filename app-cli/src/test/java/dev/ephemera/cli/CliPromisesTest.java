@@ -104,8 +104,10 @@ class CliPromisesTest {
         CliRun r = CliRun.run(Map.of("EPHEMERA_POLICIES_MAX_LIFETIM", "1d"), state, "cluster", "list");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.CONFIGURATION);
         assertThat(r.err()).contains("EPHEMERA_POLICIES_MAX_LIFETIM").contains("EPHEMERA_POLICIES_MAX_LIFETIME");
+        // pki issue reads the configuration and is no client of a server, so EPHEMERA_SERVER does not send it anywhere.
         CliRun fine = CliRun.run(Map.of("EPHEMERA_POLICIES_MAX_LIFETIME", "1d", "EPHEMERA_LOG_LEVEL", "warn", "EPHEMERA_DEBUG", "1",
-                "EPHEMERA_SERVER", "http://127.0.0.1:1", "EPHEMERA_TOKEN", "t", "EPHEMERA_TEST_ANYTHING", "x"), state, "cluster", "list");
+                "EPHEMERA_SERVER", "http://127.0.0.1:1", "EPHEMERA_TOKEN", "t", "EPHEMERA_TEST_ANYTHING", "x"), state,
+                "pki", "issue", "--cluster", "pr-1", "--san", "10.0.0.1", "--out", state.resolve("pki").toString());
         assertThat(fine.exitCode()).as(fine.err()).isZero();
     }
 
