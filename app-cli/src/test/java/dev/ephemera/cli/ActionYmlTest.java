@@ -48,8 +48,8 @@ class ActionYmlTest {
         JsonNode in = a.path("inputs");
         assertThat(in.fieldNames()).toIterable().contains("step", "backend", "id", "ttl", "server", "token", "config", "load-images");
         assertThat(in.path("id").path("default").asText()).isEqualTo("pr-${{ github.event.number }}-${{ github.event.repository.name }}");
-        assertThat(in.path("server").path("description").asText()).startsWith("NOT WORKING YET");
-        assertThat(in.path("token").path("description").asText()).startsWith("NOT WORKING YET");
+        assertThat(in.path("server").path("description").asText()).contains("client mode").doesNotContain("NOT WORKING");
+        assertThat(in.path("token").path("description").asText()).contains("EPHEMERA_TOKEN").contains("masked");
         in.fields().forEachRemaining(e -> assertThat(e.getValue().path("description").asText()).as(e.getKey()).isNotBlank());
         assertThat(a.path("outputs").path("kubeconfig").path("value").asText()).isEqualTo("${{ steps.claim.outputs.kubeconfig }}");
 
@@ -58,6 +58,11 @@ class ActionYmlTest {
         String claim = steps.get("claim").path("run").asText();
         assertThat(claim).contains("args=(cluster create \"$ID\" --wait").contains("KUBECONFIG=").contains(">> \"$GITHUB_ENV\"")
                 .contains("kubeconfig=").contains(">> \"$GITHUB_OUTPUT\"");
+        // Client mode: the server and token reach the CLI through its variables, in the steps that call it.
+        for (String id : List.of("claim", "finish")) {
+            assertThat(steps.get(id).path("env").path("EPHEMERA_SERVER").asText()).as(id).isEqualTo("${{ inputs.server }}");
+            assertThat(steps.get(id).path("env").path("EPHEMERA_TOKEN").asText()).as(id).isEqualTo("${{ inputs.token }}");
+        }
         JsonNode finish = steps.get("finish");
         assertThat(finish.path("if").asText()).isEqualTo("inputs.step == 'finish'");
         assertThat(finish.path("run").asText()).contains("args=(report --cluster \"$ID\"").contains("cluster delete").contains("cluster release");

@@ -254,6 +254,9 @@ class ClientModeTest {
         CliRun force = cli(viaEnv, "cluster", "delete", "pr-1", "--force");
         assertThat(force.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(force.err()).contains("--force cannot run against a server");
+        CliRun images = cli(viaEnv, "cluster", "create", "pr-1", "--load-image", "shop:1");
+        assertThat(images.exitCode()).as(images.err()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(images.err()).contains("--load-image").contains("not available with a server");
         assertThat(requests).as("nothing was sent").isEmpty();
         assertThat(Files.exists(state.resolve("pki"))).isFalse();
         assertThat(Files.exists(state.resolve("ephemera"))).as("no local store was opened either").isFalse();
