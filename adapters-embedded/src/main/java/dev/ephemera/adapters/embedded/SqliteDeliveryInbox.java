@@ -121,6 +121,23 @@ public final class SqliteDeliveryInbox implements DeliveryInbox, AutoCloseable {
     }
 
     @Override
+    public Optional<String> lastHeadSha(String repository, int number) {
+        // Events are stored as JSON written field by field (toJson): SQLite's JSON functions read them where they lie.
+        return db.read("find the head commit of a pull request", c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT json_extract(event, '$.head_sha') FROM deliveries"
+                    + " WHERE json_extract(event, '$.kind') = 'pull_request' AND lower(json_extract(event, '$.repository')) = lower(?)"
+                    + " AND json_extract(event, '$.number') = ? AND json_extract(event, '$.head_sha') <> ''"
+                    + " ORDER BY received_at DESC, rowid DESC LIMIT 1")) {
+                p.setString(1, repository);
+                p.setInt(2, number);
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
     public Health health() {
         return db.health();
     }

@@ -2,7 +2,9 @@ package dev.ephemera.adapters.hetzner;
 
 import dev.ephemera.domain.cluster.BackendRef;
 import dev.ephemera.domain.cluster.ClusterId;
+import dev.ephemera.domain.cluster.ClusterSpec;
 import dev.ephemera.domain.cluster.Endpoint;
+import dev.ephemera.domain.cost.ServerPrice;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
 import dev.ephemera.domain.pki.PkiBundle;
@@ -10,6 +12,7 @@ import dev.ephemera.ports.backend.BackendTraits;
 import dev.ephemera.ports.backend.ClusterBackend;
 import dev.ephemera.ports.backend.Observation;
 import dev.ephemera.ports.backend.OwnedResource;
+import dev.ephemera.ports.backend.Pricing;
 import dev.ephemera.ports.backend.ProvisionRequest;
 import dev.ephemera.ports.spi.Health;
 import dev.ephemera.retry.RetryPolicy;
@@ -37,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * {@code https://<public IPv4>:<api-port>}; {@link Observation.State#RUNNING} only says the
  * server runs — whether K3s answers is for {@code /readyz} to tell.
  */
-public final class HetznerClusterBackend implements ClusterBackend {
+public final class HetznerClusterBackend implements ClusterBackend, Pricing {
+    /** Hetzner Cloud states and bills every price in euros (its {@code GET /pricing} names the currency EUR). */
+    static final String CURRENCY = "EUR";
     public static final String NAME = "hetzner";
     private static final Logger LOG = LoggerFactory.getLogger(HetznerClusterBackend.class);
     private static final int CREATE_ATTEMPTS = 3;
@@ -45,6 +50,8 @@ public final class HetznerClusterBackend implements ClusterBackend {
     private final HetznerSettings settings;
     private final HetznerClient client;
     private final HetznerClient healthClient;
+    /** GET /server_types, read once per process when a price is first asked for (prices change rarely; a restart reads them again). */
+    private volatile List<ServerType> catalogue;
 
     public HetznerClusterBackend(HetznerSettings settings, Clock clock, Sleeper sleeper) {
         this.settings = settings;
@@ -65,6 +72,25 @@ public final class HetznerClusterBackend implements ClusterBackend {
     /** The API client this backend uses, for callers that want prices or the catalogue. */
     public HetznerClient client() {
         return client;
+    }
+
+    /**
+     * The price of the cluster's one server from {@code server_types[].prices}: its size or
+     * {@code hetzner.server-type}, in its location or {@code hetzner.location}. The catalogue is
+     * read once per process under the client's bounded retry; a failed read is not kept, so the
+     * next call tries again.
+     */
+    @Override
+    public Optional<ServerPrice> priceOf(ClusterSpec spec) {
+        String type = spec.size().orElse(settings.serverType());
+        String location = spec.location().orElse(settings.location());
+        List<ServerType> types = catalogue;
+        if (types == null) {
+            types = client.serverTypes();
+            catalogue = types;
+        }
+        return types.stream().filter(t -> t.name().equals(type)).findFirst().flatMap(t -> t.priceIn(location))
+                .map(p -> new ServerPrice(type, location, CURRENCY, p.hourlyNet(), p.hourlyGross(), p.monthlyNet(), p.monthlyGross()));
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.ephemera.domain.cluster.DurationText;
 import dev.ephemera.domain.cluster.Phase;
 import dev.ephemera.domain.cluster.SinkTarget;
 import dev.ephemera.domain.cluster.TimelineEvent;
+import dev.ephemera.domain.cost.ServerPrice;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -28,6 +29,30 @@ public final class PrComment {
      * @param target        where the kubeconfig goes
      */
     public static String render(Cluster c, Optional<Integer> queuePosition, SinkTarget target, Instant now) {
+        return render(c, queuePosition, target, Price.none("its backend states no prices"), now);
+    }
+
+    /**
+     * What the comment's cost line is computed from: the price of the cluster's server, or why
+     * there is none ("n/a").
+     */
+    public record Price(Optional<ServerPrice> price, String whyNone) {
+        public Price {
+            price = price == null ? Optional.empty() : price;
+            whyNone = whyNone == null ? "" : whyNone;
+        }
+
+        public static Price of(ServerPrice p) {
+            return new Price(Optional.of(p), "");
+        }
+
+        public static Price none(String why) {
+            return new Price(Optional.empty(), why);
+        }
+    }
+
+    /** As {@link #render(Cluster, Optional, SinkTarget, Instant)}, with the cost so far and projected from {@code price}. */
+    public static String render(Cluster c, Optional<Integer> queuePosition, SinkTarget target, Price price, Instant now) {
         StringBuilder b = new StringBuilder(2048);
         b.append("### Ephemera cluster `").append(c.id()).append("`: ").append(c.phase().displayName()).append("\n\n");
         b.append("| | |\n|---|---|\n");
@@ -44,7 +69,7 @@ public final class PrComment {
         b.append("| Expires | ").append(time(c.expiresAt())).append(" (in ").append(DurationText.format(positive(Duration.between(now, c.expiresAt()))))
                 .append(")").append(c.deleteAfter().filter(d -> c.phase() == Phase.RELEASING).map(d -> "; released, deleted at " + time(d)).orElse(""))
                 .append(" |\n");
-        b.append("| Cost so far / projected | n/a (this backend reports no prices; cost is not implemented yet) |\n");
+        b.append("| Cost so far / projected | ").append(cost(c, price, now)).append(" |\n");
         b.append("| Kubeconfig | ").append(where(target)).append(" |\n\n");
         if (c.phase() == Phase.FAILED) {
             b.append("**The cluster failed.**\n\n```text\n").append(block(c.failureReason().orElse("no reason was recorded"))).append("\n```\n\n");
@@ -61,6 +86,32 @@ public final class PrComment {
         }
         b.append("\n</details>\n");
         return b.toString();
+    }
+
+    /**
+     * The server costs from the start of Provisioning (when it is created) until it is deleted:
+     * so far up to now (or to Deleted), projected up to the expiry or, once released, the
+     * deletion. Billed per started hour, capped at the monthly price ({@link ServerPrice#costBetween}).
+     */
+    static String cost(Cluster c, Price price, Instant now) {
+        if (price.price().isEmpty()) {
+            return "n/a (" + code(price.whyNone()) + ")";
+        }
+        ServerPrice p = price.price().get();
+        Optional<Instant> created = c.timeline().stream().filter(t -> t.phase() == Phase.PROVISIONING).map(TimelineEvent::at).findFirst();
+        Optional<Instant> deleted = c.timeline().stream().filter(t -> t.phase() == Phase.DELETED).map(TimelineEvent::at).findFirst();
+        Instant plannedEnd = c.deleteAfter().filter(d -> c.phase() == Phase.RELEASING || c.phase() == Phase.DELETING).orElse(c.expiresAt());
+        Instant start = created.orElse(now);
+        Instant end = deleted.orElse(plannedEnd.isBefore(now) ? now : plannedEnd);
+        // A server that exists has begun its first hour, even in the instant it was created.
+        String soFar = created.map(from -> p.costBetween(from, latest(deleted.orElse(now), from.plusSeconds(1))).text())
+                .orElse("nothing yet (no server)");
+        String projected = deleted.isPresent() ? "final" : p.costBetween(start, end).text() + " projected until " + time(end);
+        return soFar + " so far; " + projected + "; " + code(p.text()) + ", billed per started hour, capped at the monthly price";
+    }
+
+    private static Instant latest(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
     }
 
     private static String where(SinkTarget t) {

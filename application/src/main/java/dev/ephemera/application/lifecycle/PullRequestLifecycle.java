@@ -12,6 +12,9 @@ import dev.ephemera.domain.cluster.Owner;
 import dev.ephemera.domain.cluster.Phase;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
+import dev.ephemera.ports.backend.ClusterBackend;
+import dev.ephemera.ports.backend.ClusterBackends;
+import dev.ephemera.ports.backend.Pricing;
 import dev.ephemera.ports.codehost.CodeHost;
 import dev.ephemera.ports.codehost.CodeHostEvent;
 import dev.ephemera.ports.codehost.CommitState;
@@ -36,6 +39,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,11 +71,12 @@ public final class PullRequestLifecycle implements AutoCloseable {
     private final ClusterDriver driver;
     private final ClusterEvents events;
     private final Provider<CodeHost> codeHost;
+    private final Provider<ClusterBackends> backends;
     private final Clock clock;
 
     private final Set<String> loggedRepositories = ConcurrentHashMap.newKeySet();
-    /** Head commits seen per cluster in this process, for commit statuses. */
-    private final Map<ClusterId, String> headSha = new ConcurrentHashMap<>();
+    /** While above zero, pending deliveries wait ({@link #holdProcessing}). */
+    private final AtomicInteger holds = new AtomicInteger();
     private final Map<ClusterId, CommentSlot> slots = new ConcurrentHashMap<>();
     private final Object processing = new Object();
     private final Object lifecycle = new Object();
@@ -83,6 +89,7 @@ public final class PullRequestLifecycle implements AutoCloseable {
         Instant lastWrite = Instant.EPOCH;
         ScheduledFuture<?> pending;
         int failures;
+        /** Head commit and state of the last status set, so a new head commit gets the status again. */
         String lastStatus = "";
         /** Held while talking to the code host, so two writes of one pull request never overlap; scheduling does not wait for it. */
         final Object writing = new Object();
@@ -90,7 +97,8 @@ public final class PullRequestLifecycle implements AutoCloseable {
 
     @Inject
     public PullRequestLifecycle(LifecycleSettings settings, DeliveryInbox inbox, Clusters clusters, ClusterRepository repository,
-                                ClusterDriver driver, ClusterEvents events, Provider<CodeHost> codeHost, Clock clock) {
+                                ClusterDriver driver, ClusterEvents events, Provider<CodeHost> codeHost, Provider<ClusterBackends> backends,
+                                Clock clock) {
         this.settings = settings;
         this.inbox = inbox;
         this.clusters = clusters;
@@ -98,6 +106,7 @@ public final class PullRequestLifecycle implements AutoCloseable {
         this.driver = driver;
         this.events = events;
         this.codeHost = codeHost;
+        this.backends = backends;
         this.clock = clock;
     }
 
@@ -176,9 +185,27 @@ public final class PullRequestLifecycle implements AutoCloseable {
         }
     }
 
-    /** Processes every pending delivery once, oldest first; returns how many were finished. One pass at a time. */
+    /**
+     * Holds processing until the returned handle is closed: deliveries are still stored (and
+     * answered 202), and wait pending. Stands for a server that stops between storing a delivery
+     * and processing it, so tests can show deterministically that nothing is lost across a restart.
+     */
+    public AutoCloseable holdProcessing() {
+        holds.incrementAndGet();
+        AtomicBoolean open = new AtomicBoolean(true);
+        return () -> {
+            if (open.getAndSet(false) && holds.decrementAndGet() == 0) {
+                wake();
+            }
+        };
+    }
+
+    /** Processes every pending delivery once, oldest first; returns how many were finished. One pass at a time; none while held. */
     public int processPending() {
         synchronized (processing) {
+            if (holds.get() > 0) {
+                return 0;
+            }
             int finished = 0;
             for (StoredDelivery d : inbox.pending(BATCH)) {
                 String id = d.deliveryId();
@@ -234,12 +261,6 @@ public final class PullRequestLifecycle implements AutoCloseable {
             return "ignored: repository not in lifecycle.repositories";
         }
         ClusterId id = settings.clusterIdFor(e.repository(), e.number());
-        if (!e.headSha().isEmpty()) {
-            String before = headSha.put(id, e.headSha());
-            if (before != null && !before.equals(e.headSha())) {
-                slot(id).lastStatus = ""; // a new head commit gets the status again
-            }
-        }
         boolean labelled = settings.requiredLabel().map(l -> e.labels().contains(l)).orElse(true);
         return switch (e.action()) {
             case OPENED, REOPENED, READY_FOR_REVIEW -> claimIfEligible(e, id, labelled);
@@ -386,8 +407,9 @@ public final class PullRequestLifecycle implements AutoCloseable {
             try {
                 CodeHost host = codeHost.get();
                 host.upsertComment(pr, PrComment.MARKER, PrComment.render(c, queuePosition(c), settings.kubeconfigTarget(owner.repository(), number),
-                        clock.instant()));
-                Optional<String> sha = Optional.ofNullable(headSha.get(id));
+                        price(c), clock.instant()));
+                // The head commit comes from the stored deliveries, so the status finds its commit after a restart too.
+                Optional<String> sha = inbox.lastHeadSha(owner.repository(), number);
                 Optional<CommitState> state = statusFor(c.phase());
                 if (sha.isPresent() && state.isPresent() && !slot.lastStatus.equals(sha.get() + state.get())) {
                     host.setStatus(owner.repository(), sha.get(), state.get(), STATUS_CONTEXT, statusText(c), Optional.empty());
@@ -411,6 +433,26 @@ public final class PullRequestLifecycle implements AutoCloseable {
                     }
                 }
             }
+        }
+    }
+
+    /** The price of the cluster's server, when its backend states prices ({@link Pricing}); why not otherwise. */
+    private PrComment.Price price(Cluster c) {
+        ClusterBackend backend;
+        try {
+            backend = backends.get().named(c.backend());
+        } catch (RuntimeException e) {
+            return PrComment.Price.none("backend " + c.backend() + " is not available here");
+        }
+        if (!(backend instanceof Pricing pricing)) {
+            return PrComment.Price.none("backend " + c.backend() + " states no prices");
+        }
+        try {
+            return pricing.priceOf(c.spec()).map(PrComment.Price::of)
+                    .orElseGet(() -> PrComment.Price.none("backend " + c.backend() + " lists no price for this size and location"));
+        } catch (RuntimeException e) {
+            LOG.warn("prices not read; the comment shows n/a cluster={} error={}", c.id(), LogText.escape(String.valueOf(e.getMessage())));
+            return PrComment.Price.none("prices could not be read now");
         }
     }
 

@@ -8,6 +8,8 @@ import dev.ephemera.domain.cluster.ClusterSpec;
 import dev.ephemera.domain.cluster.Owner;
 import dev.ephemera.domain.cluster.Phase;
 import dev.ephemera.domain.cluster.SinkTarget;
+import dev.ephemera.domain.cost.ServerPrice;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -54,5 +56,43 @@ class PrCommentTest {
     void logEscaping() {
         assertThat(LogText.escape("acme/shop\n[INFO] forged \"line\"")).isEqualTo("\"acme/shop\\u000a[INFO] forged \\u0022line\\u0022\"");
         assertThat(LogText.escape("x".repeat(300))).hasSize(203);
+    }
+
+    private static final ServerPrice CPX31 = new ServerPrice("cpx31", "fsn1", "EUR", new BigDecimal("0.0224"), new BigDecimal("0.0267"),
+            new BigDecimal("13.99"), new BigDecimal("16.6481"));
+
+    @Test
+    @DisplayName("cost: nothing before the server exists, then started hours so far and the whole lifetime projected")
+    void costSoFarAndProjected() {
+        Cluster queued = requested().moveTo(Phase.QUEUED, T0, "queued");
+        assertThat(PrComment.cost(queued, PrComment.Price.of(CPX31), T0.plusSeconds(600)))
+                .startsWith("nothing yet (no server) so far; €1.92 (net €1.61) projected until 2026-12-09T08:00:00Z")
+                .contains("cpx31 in fsn1: €0.0267/h, at most €16.65/month (gross)");
+
+        Cluster ready = requested().moveTo(Phase.PROVISIONING, T0, "p").moveTo(Phase.BOOTSTRAPPING, T0, "b").moveTo(Phase.READY, T0.plusSeconds(90), "ready");
+        String twoHoursIn = PrComment.cost(ready, PrComment.Price.of(CPX31), T0.plus(Duration.ofMinutes(90)));
+        assertThat(twoHoursIn).startsWith("€0.05 (net €0.04) so far; €1.92 (net €1.61) projected until 2026-12-09T08:00:00Z");
+    }
+
+    @Test
+    @DisplayName("cost: a released cluster is projected to its deletion; a long lifetime is capped at the monthly price")
+    void costReleasedAndCapped() {
+        Cluster released = requested().moveTo(Phase.PROVISIONING, T0, "p").moveTo(Phase.BOOTSTRAPPING, T0, "b").moveTo(Phase.READY, T0, "ready")
+                .release(T0.plus(Duration.ofHours(5)), Duration.ofHours(1), "closed");
+        assertThat(PrComment.cost(released, PrComment.Price.of(CPX31), T0.plus(Duration.ofHours(5))))
+                .startsWith("€0.13 (net €0.11) so far; €0.16 (net €0.13) projected until 2026-12-06T14:00:00Z");
+
+        Cluster monthLong = Cluster.requested(ClusterId.of("pr-43-shop"), Optional.of(new Owner("acme/shop", Optional.of(43))), "hetzner",
+                ClusterSpec.defaults(), Instant.parse("2026-12-01T00:00:00Z"), Duration.ofDays(31)).moveTo(Phase.PROVISIONING,
+                Instant.parse("2026-12-01T00:00:00Z"), "p");
+        assertThat(PrComment.cost(monthLong, PrComment.Price.of(CPX31), Instant.parse("2026-12-01T00:00:00Z")))
+                .contains("€16.65 (net €13.99) projected until 2027-01-01T00:00:00Z");
+    }
+
+    @Test
+    @DisplayName("cost: n/a with the reason when the backend has no prices")
+    void costNotAvailable() {
+        assertThat(PrComment.render(requested(), Optional.empty(), TARGET, PrComment.Price.none("backend instant states no prices"), T0))
+                .contains("| Cost so far / projected | n/a (backend instant states no prices) |");
     }
 }

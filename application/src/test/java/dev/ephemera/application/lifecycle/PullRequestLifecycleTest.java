@@ -17,6 +17,10 @@ import dev.ephemera.domain.cluster.ClusterIdPattern;
 import dev.ephemera.domain.cluster.Phase;
 import dev.ephemera.domain.cluster.Policies;
 import dev.ephemera.ports.backend.BackendTraits;
+import dev.ephemera.ports.backend.ClusterBackends;
+import dev.ephemera.ports.backend.Pricing;
+import dev.ephemera.domain.cost.ServerPrice;
+import java.math.BigDecimal;
 import dev.ephemera.ports.codehost.CodeHostEvent;
 import dev.ephemera.ports.codehost.CommitState;
 import dev.ephemera.ports.codehost.PullRequestAction;
@@ -100,7 +104,8 @@ class PullRequestLifecycleTest {
             driver.start();
             started.add(driver);
         }
-        PullRequestLifecycle l = new PullRequestLifecycle(s, inbox, clusters, repository, driver, events, () -> github, clock);
+        PullRequestLifecycle l = new PullRequestLifecycle(s, inbox, clusters, repository, driver, events, () -> github,
+                () -> SingleAdapterLookups.backends("memory", backend), clock);
         started.add(0, l);
         return l;
     }
@@ -245,7 +250,9 @@ class PullRequestLifecycleTest {
         eventually("pr-11 Queued", () -> phase("pr-11-shop").equals(Optional.of(Phase.QUEUED)), this::state);
         eventually("comment with position", () -> github.comments(new PullRequestRef(REPO, 11)).stream()
                 .anyMatch(c -> c.contains("**Queued**") && c.contains("position **1**")), () -> github.comments(new PullRequestRef(REPO, 11)));
-        assertThat(github.lastStatus("sha-11", "ephemera/cluster")).get().extracting(InMemoryCodeHost.Status::state).isEqualTo(CommitState.PENDING);
+        // The status follows the comment in the same write.
+        eventually("status pending", () -> github.lastStatus("sha-11", "ephemera/cluster").map(s -> s.state() == CommitState.PENDING).orElse(false),
+                github::statuses);
 
         l.accept(pr(PullRequestAction.CLOSED, 3, "sha-3"));
         eventually("pr-3 Releasing", () -> phase("pr-3-shop").equals(Optional.of(Phase.RELEASING)), this::state);
@@ -326,7 +333,7 @@ class PullRequestLifecycleTest {
         };
         lifecycle(settings(Duration.ZERO, Optional.empty())); // starts the driver
         PullRequestLifecycle l = new PullRequestLifecycle(settings(Duration.ofHours(1), Optional.empty()), inbox, clusters, repository,
-                driver, events, () -> gated, clock);
+                driver, events, () -> gated, () -> SingleAdapterLookups.backends("memory", backend), clock);
         started.add(0, l);
         l.start();
         l.accept(pr(PullRequestAction.OPENED, 11, "sha-11"));
@@ -339,5 +346,97 @@ class PullRequestLifecycleTest {
         assertThat(l.flushComments()).as("the later phases wait for the interval, then go in one write").isEqualTo(1);
         assertThat(finished.get()).isEqualTo(2);
         assertThat(github.comments(new PullRequestRef(REPO, 11))).singleElement().asString().contains("**Ready**");
+    }
+
+    @Test
+    @DisplayName("after a restart the commit status still reaches the head commit, read from the stored deliveries")
+    void headCommitSurvivesARestart() {
+        PullRequestLifecycle first = started();
+        backend.setObservationsUntilRunning(Integer.MAX_VALUE); // held booting across the restart
+        first.accept(pr(PullRequestAction.OPENED, 7, "sha-7"));
+        eventually("status pending", () -> github.lastStatus("sha-7", "ephemera/cluster").map(s -> s.state() == CommitState.PENDING).orElse(false),
+                github::statuses);
+        everyDeliveryDone();
+        first.close();
+
+        // A new process: nothing of the first one's memory, the same inbox and records.
+        PullRequestLifecycle second = new PullRequestLifecycle(settings(Duration.ZERO, Optional.empty()), inbox, clusters, repository, driver, events,
+                () -> github, () -> SingleAdapterLookups.backends("memory", backend), clock);
+        started.add(0, second);
+        second.start();
+        backend.setObservationsUntilRunning(0);
+
+        eventually("status success on sha-7", () -> github.lastStatus("sha-7", "ephemera/cluster").map(s -> s.state() == CommitState.SUCCESS)
+                .orElse(false), github::statuses);
+    }
+
+    @Test
+    @DisplayName("a held processor stores deliveries and leaves them pending; released, it processes them")
+    void holdProcessing() throws Exception {
+        PullRequestLifecycle l = started();
+        AutoCloseable hold = l.holdProcessing();
+        assertThat(l.accept(pr(PullRequestAction.OPENED, 8, "sha-8"))).isTrue();
+
+        assertThat(l.processPending()).isZero();
+        assertThat(inbox.pending(10)).hasSize(1);
+        assertThat(repository.list()).isEmpty();
+
+        hold.close();
+        hold.close(); // idempotent
+        eventually("claimed", () -> phase("pr-8-shop").isPresent(), this::state);
+        everyDeliveryDone();
+    }
+
+    @Test
+    @DisplayName("a backend with prices puts the cost so far and projected into the comment; one without says n/a")
+    void costInTheComment() {
+        ServerPrice cpx21 = new ServerPrice("cpx21", "fsn1", "EUR", new BigDecimal("0.0128"), new BigDecimal("0.0152"), new BigDecimal("7.99"),
+                new BigDecimal("9.5081"));
+        ClusterBackends priced = SingleAdapterLookups.backends("memory", new PricedBackend(backend, cpx21));
+        lifecycle(settings(Duration.ZERO, Optional.empty())); // starts the driver
+        PullRequestLifecycle l = new PullRequestLifecycle(settings(Duration.ZERO, Optional.empty()), inbox, clusters, repository, driver, events,
+                () -> github, () -> priced, clock);
+        started.add(0, l);
+        l.start();
+        l.accept(pr(PullRequestAction.OPENED, 9, "sha-9"));
+        eventually("comment Ready", () -> github.comments(new PullRequestRef(REPO, 9)).stream().anyMatch(c -> c.contains("**Ready**")),
+                () -> github.comments(new PullRequestRef(REPO, 9)).toString());
+
+        // The test clock stands still: the server is one started hour old; projected over the 3 day lifetime (72 h).
+        assertThat(github.comments(new PullRequestRef(REPO, 9)).get(0)).contains("Cost so far / projected | €0.02 (net €0.01) so far;")
+                .contains("€1.09 (net €0.92) projected until 2026-12-09T08:00:00Z").contains("cpx21 in fsn1: €0.0152/h");
+    }
+
+    /** The in-memory backend with a price list, as a backend that rents servers has. */
+    private record PricedBackend(InMemoryClusterBackend delegate, ServerPrice price) implements dev.ephemera.ports.backend.ClusterBackend, Pricing {
+        @Override
+        public BackendTraits traits() {
+            return delegate.traits();
+        }
+
+        @Override
+        public dev.ephemera.domain.cluster.BackendRef ensure(dev.ephemera.ports.backend.ProvisionRequest request) {
+            return delegate.ensure(request);
+        }
+
+        @Override
+        public dev.ephemera.ports.backend.Observation observe(ClusterId id) {
+            return delegate.observe(id);
+        }
+
+        @Override
+        public void destroy(ClusterId id) {
+            delegate.destroy(id);
+        }
+
+        @Override
+        public List<dev.ephemera.ports.backend.OwnedResource> owned() {
+            return delegate.owned();
+        }
+
+        @Override
+        public Optional<ServerPrice> priceOf(dev.ephemera.domain.cluster.ClusterSpec spec) {
+            return Optional.of(price);
+        }
     }
 }

@@ -32,4 +32,13 @@ public interface DeliveryInbox extends Adapter {
 
     /** Processing failed: counts the attempt, keeps the error; the delivery stays pending. */
     void failed(String deliveryId, String error);
+
+    /**
+     * The head commit of a pull request as the latest received {@code pull_request} delivery
+     * naming one says (pending or done; the repository compared case-insensitively): where the
+     * commit status goes, also after a restart.
+     *
+     * @return empty when no stored delivery of that pull request names a head commit
+     */
+    Optional<String> lastHeadSha(String repository, int number);
 }

@@ -95,4 +95,32 @@ public abstract class DeliveryInboxContract {
         assertThat(reopen(inbox).offer(e, T0.plusSeconds(60))).isFalse();
         assertThat(reopen(inbox).pending(10)).isEmpty();
     }
+
+    private static PullRequestEvent pushed(String id, String repository, int number, String sha) {
+        return new PullRequestEvent(id, repository, number, PullRequestAction.SYNCHRONIZE, false, sha, "feature/x", "main", "octocat",
+                Optional.of(7L), Set.of(), Optional.empty(), false, false);
+    }
+
+    @Test
+    @DisplayName("knows a pull request's head commit from its latest received delivery naming one, also after a restart")
+    void lastHeadSha() {
+        DeliveryInbox inbox = newInbox();
+        assertThat(inbox.lastHeadSha("acme/shop", 42)).isEmpty();
+        inbox.offer(pushed("h-1", "acme/shop", 42, "aaa111"), T0);
+        inbox.offer(pushed("h-3", "acme/shop", 42, "ccc333"), T0.plusSeconds(30));
+        inbox.offer(pushed("h-2", "acme/shop", 42, "bbb222"), T0.plusSeconds(20)); // stored later, received earlier
+        inbox.offer(pushed("h-4", "acme/shop", 43, "ddd444"), T0.plusSeconds(40)); // another pull request
+        inbox.offer(pushed("h-5", "acme/other", 42, "eee555"), T0.plusSeconds(50)); // another repository
+        inbox.offer(new PullRequestEvent("h-6", "acme/shop", 42, PullRequestAction.LABELED, false, "", "", "", "", Optional.empty(), Set.of(),
+                Optional.of("x"), false, false), T0.plusSeconds(60)); // names no head commit
+        inbox.offer(new RepositoryDispatchEvent("h-7", "acme/shop", "create_ephemeral_cluster", "{\"pr_number\":\"42\"}", "octocat",
+                Optional.empty(), java.util.Map.of("pr_number", "42")), T0.plusSeconds(70));
+        inbox.done("h-3", T0.plusSeconds(31), "refreshed");
+
+        DeliveryInbox again = reopen(inbox);
+        assertThat(again.lastHeadSha("acme/shop", 42)).contains("ccc333");
+        assertThat(again.lastHeadSha("ACME/Shop", 42)).as("GitHub names are case-insensitive").contains("ccc333");
+        assertThat(again.lastHeadSha("acme/shop", 43)).contains("ddd444");
+        assertThat(again.lastHeadSha("acme/shop", 44)).isEmpty();
+    }
 }

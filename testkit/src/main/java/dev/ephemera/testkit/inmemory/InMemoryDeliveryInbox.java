@@ -1,6 +1,7 @@
 package dev.ephemera.testkit.inmemory;
 
 import dev.ephemera.ports.codehost.CodeHostEvent;
+import dev.ephemera.ports.codehost.PullRequestEvent;
 import dev.ephemera.ports.spi.Health;
 import dev.ephemera.ports.state.DeliveryInbox;
 import dev.ephemera.ports.state.StoredDelivery;
@@ -42,6 +43,13 @@ public final class InMemoryDeliveryInbox implements DeliveryInbox {
     @Override
     public synchronized void failed(String deliveryId, String error) {
         byId.computeIfPresent(deliveryId, (k, d) -> d.pending() ? new StoredDelivery(d.event(), d.receivedAt(), d.attempts() + 1, Optional.empty(), error) : d);
+    }
+
+    @Override
+    public synchronized Optional<String> lastHeadSha(String repository, int number) {
+        return byId.values().stream().filter(d -> d.event() instanceof PullRequestEvent e && e.repository().equalsIgnoreCase(repository)
+                        && e.number() == number && !e.headSha().isEmpty())
+                .reduce((a, b) -> b.receivedAt().isBefore(a.receivedAt()) ? a : b).map(d -> ((PullRequestEvent) d.event()).headSha());
     }
 
     @Override
