@@ -10,7 +10,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd -P)
 root=$(cd "$here/.." && pwd -P)
-E="$root/app-cli/target/ephemera/bin/ephemera"
+E=${EPHEMERA_BIN:-"$root/app-cli/target/ephemera/bin/ephemera"}   # EPHEMERA_BIN: another build to compare
 runs=${1:-10}; shift
 [ "${1:-}" = "--" ] && shift
 work=$(mktemp -d "${TMPDIR:-/tmp}/ephemera-breakdown.XXXXXX")
@@ -27,7 +27,7 @@ run-command:dev.ephemera.cli.CliContext
 adapter-discovery:dev.ephemera.bootstrap.AdapterRegistry
 configuration:dev.ephemera.bootstrap.ConfigLoader
 guice:com.google.inject.Guice
-adapter-create:dev.ephemera.bootstrap.AdapterInstances$$
+adapter-create:dev.ephemera.adapters.embedded.SqliteSettings
 sqlite-open:org.sqlite.SQLiteConfig
 work:org.sqlite.core.CoreStatement'
 for r in $(seq 1 "$runs"); do
@@ -39,7 +39,7 @@ for r in $(seq 1 "$runs"); do
   create_vm=$(sed -n 's/.*Create VM, \([0-9.]*\) secs.*/\1/p' "$work/st.txt" | head -n 1)
   line="total=$total classes=$classes archived=$archived createVM=${create_vm:-?}"
   while IFS=: read -r name cls; do
-    t=$(grep -F "] $cls" "$work/cl.txt" | head -n 1 | sed -n 's/^\[\([0-9.]*\)s\].*/\1/p')
+    t=$(grep -F "] $cls source:" "$work/cl.txt" | head -n 1 | sed -n 's/^\[\([0-9.]*\)s\].*/\1/p')
     line="$line $name=${t:-none}"
   done <<<"$markers"
   last=$(tail -n 1 "$work/cl.txt" | sed -n 's/^\[\([0-9.]*\)s\].*/\1/p')
@@ -47,5 +47,8 @@ for r in $(seq 1 "$runs"); do
 done | tee "$work/runs.txt"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 # Medians per field.
-awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[2] != "none" && kv[2] != "?") { v[kv[1]] = v[kv[1]] " " kv[2] } } }
-     END { for (k in v) { n = split(substr(v[k], 2), a, " "); asort(a); printf "median %-18s %s\n", k, a[int((n + 1) / 2)] } }' "$work/runs.txt" | sort
+for key in total classes archived createVM $(cut -d: -f1 <<<"$markers") lastclass; do
+  vals=$(tr ' ' '\n' <"$work/runs.txt" | sed -n "s/^$key=\([0-9.]*\)$/\1/p" | sort -n)
+  n=$(grep -c . <<<"$vals" || true)
+  [ "$n" -gt 0 ] && printf 'median %-18s %s\n' "$key" "$(sed -n "$(( (n + 1) / 2 ))p" <<<"$vals")"
+done

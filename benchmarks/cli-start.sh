@@ -15,7 +15,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd -P)
 root=$(cd "$here/.." && pwd -P)
 runs=${1:-20}
-E="$root/app-cli/target/ephemera/bin/ephemera"
+E=${EPHEMERA_BIN:-"$root/app-cli/target/ephemera/bin/ephemera"}   # EPHEMERA_BIN: another build to compare
 [ -x "$E" ] || { echo "build first: ./mvnw -q -DskipTests -pl app-cli,benchmarks -am package" >&2; exit 2; }
 [ -f "$here/target/classpath.txt" ] || { echo "build the benchmarks module first (see above)" >&2; exit 2; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/ephemera-cli-start.XXXXXX")
