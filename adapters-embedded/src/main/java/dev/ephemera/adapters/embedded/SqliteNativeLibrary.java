@@ -21,7 +21,7 @@ import org.sqlite.util.LibraryLoaderUtil;
  * <p>sqlite-jdbc's own way extracts to {@code java.io.tmpdir} under a random name on each start and
  * first deletes the copies of its version it believes unused; processes started at once delete each
  * other's copies, and the losers print a stack trace ("Failed to delete old native lib"). Here the
- * library is extracted once per sqlite-jdbc version and platform into
+ * library is extracted once per sqlite-jdbc version and platform ({@code os.name}, {@code os.arch}) into
  * {@code $XDG_CACHE_HOME/ephemera/native/sqlite-jdbc-VERSION-OS-ARCH/} (else {@code ~/.cache/ephemera/…}):
  * written to a private temporary file in that directory and renamed into place atomically, so a
  * process sees either no library or a whole one, and concurrent first starts each rename an identical
@@ -80,13 +80,17 @@ final class SqliteNativeLibrary {
      * the jar has none for this platform (sqlite-jdbc then reports that itself).
      */
     static Optional<Path> extractOnce(Path cache) throws IOException {
-        String resourceDir = LibraryLoaderUtil.getNativeLibResourcePath(); // e.g. /org/sqlite/native/Linux/x86_64
-        String name = LibraryLoaderUtil.getNativeLibName();
-        String platform = resourceDir.substring(resourceDir.lastIndexOf("/native/") + "/native/".length()).replace('/', '-');
+        // Keyed by what the JVM says, so an existing copy is found without sqlite-jdbc's OSInfo (which runs `uname -o`).
+        String platform = (System.getProperty("os.name") + "-" + System.getProperty("os.arch")).replaceAll("[^A-Za-z0-9_.-]", "_");
         Path dir = cache.resolve(("sqlite-jdbc-" + SQLiteJDBCLoader.getVersion() + "-" + platform).toLowerCase(Locale.ROOT));
-        Path target = dir.resolve(name);
+        Path target = dir.resolve(System.mapLibraryName("sqlitejdbc"));
         if (Files.isRegularFile(target)) {
             return Optional.of(target);
+        }
+        String resourceDir = LibraryLoaderUtil.getNativeLibResourcePath(); // e.g. /org/sqlite/native/Linux/x86_64 (musl told apart)
+        String name = LibraryLoaderUtil.getNativeLibName();
+        if (!name.equals(target.getFileName().toString())) {
+            return Optional.empty();
         }
         try (InputStream in = SQLiteJDBCLoader.class.getResourceAsStream(resourceDir + "/" + name)) {
             if (in == null) {
