@@ -17,7 +17,14 @@ root=$(cd "$here/.." && pwd -P)
 runs=${1:-20}
 E=${EPHEMERA_BIN:-"$root/app-cli/target/ephemera/bin/ephemera"}   # EPHEMERA_BIN: another build to compare
 [ -x "$E" ] || { echo "build first: ./mvnw -q -DskipTests -pl app-cli,benchmarks -am package" >&2; exit 2; }
-[ -f "$here/target/classpath.txt" ] || { echo "build the benchmarks module first (see above)" >&2; exit 2; }
+# The fake Vault's class path: FAKE_VAULT_CP, else the benchmarks module's.
+if [ -n "${FAKE_VAULT_CP:-}" ]; then
+  vault_cp=$FAKE_VAULT_CP
+elif [ -f "$here/target/classpath.txt" ]; then
+  vault_cp="$here/target/classes:$(cat "$here/target/classpath.txt")"
+else
+  echo "build the benchmarks module first (see above)" >&2; exit 2
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/ephemera-cli-start.XXXXXX")
 vault_pid=""
 cleanup() {
@@ -28,7 +35,7 @@ trap cleanup EXIT
 
 # The fake Vault of the tests (testkit), in its own JVM; it serves until its stdin closes.
 mkfifo "$work/vault.in"
-java -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" dev.ephemera.testkit.fake.vault.FakeVault \
+java -cp "$vault_cp" dev.ephemera.testkit.fake.vault.FakeVault \
   <"$work/vault.in" >"$work/vault.out" 2>"$work/vault.err" &
 vault_pid=$!
 exec 9>"$work/vault.in"
@@ -60,6 +67,17 @@ cmds=("$E pool allocate \$($work/next $work/n) --pool sql"
       "$peer \$($work/next $work/n) peer/pools/lab 10.0.0.1-10.0.0.250"
       "$E cluster get absent >/dev/null 2>&1; test \$? = 3"
       "$E version")
+# Optional comparisons: the same build on another JVM (JAVA17_HOME, e.g. the class-data archive on Java 17
+# next to the AOT cache on 25), and another build (BEFORE_BIN, e.g. the base commit's distribution).
+if [ -n "${JAVA17_HOME:-}" ]; then
+  names+=("ephemera pool allocate (sqlite), JAVA_HOME=17" "ephemera version, JAVA_HOME=17")
+  cmds+=("JAVA_HOME=$JAVA17_HOME $E pool allocate \$($work/next $work/n) --pool sql" "JAVA_HOME=$JAVA17_HOME $E version")
+fi
+if [ -n "${BEFORE_BIN:-}" ]; then
+  "$BEFORE_BIN" pool create sql --range 10.0.0.1-10.0.3.250 >/dev/null 2>&1 || true
+  names+=("before: pool allocate (sqlite)" "before: version")
+  cmds+=("JAVA_HOME=${JAVA17_HOME:-$JAVA_HOME} $BEFORE_BIN pool allocate \$($work/next $work/n) --pool sql" "JAVA_HOME=${JAVA17_HOME:-$JAVA_HOME} $BEFORE_BIN version")
+fi
 if command -v kubectl >/dev/null 2>&1; then
   names+=("kubectl version --client"); cmds+=("kubectl version --client")
 fi
@@ -73,7 +91,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 if command -v hyperfine >/dev/null 2>&1; then
   args=()
   for i in "${!cmds[@]}"; do args+=(-n "${names[$i]}" "${cmds[$i]}"); done
-  hyperfine --warmup 2 --runs "$runs" --style basic --export-markdown "$work/hyperfine.md" "${args[@]}" 2>&1 | grep -v '^ *$' || true
+  hyperfine --warmup 1 --runs "$runs" --style basic --export-markdown "$work/hyperfine.md" "${args[@]}" 2>&1 | grep -v '^ *$' || true
   [ -f "$work/hyperfine.md" ] && cat "$work/hyperfine.md"
   echo "load average after hyperfine: $(cut -d' ' -f1-3 /proc/loadavg)"
 else
