@@ -5,6 +5,7 @@ import dev.ephemera.domain.error.EphemeraException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine;
@@ -56,16 +57,48 @@ public final class EphemeraCli {
     public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, Optional<Path> home,
                           boolean terminal, Reconciler.StepHook stepHook) {
         quietLibraryLogging(env);
-        return commandLine(out, err, env, home, terminal, stepHook).execute(args);
+        return commandLine(out, err, env, home, terminal, stepHook, onlyCommandNamed(args)).execute(args);
+    }
+
+    /**
+     * The one top-level command a line runs, when its first word names one that works on its own;
+     * empty (so the whole tree is built) for no word, an option, an unknown name, {@code help} and
+     * {@code generate-completion}, which need every command. Reads only the {@code @Command}
+     * annotations, not picocli's model.
+     */
+    static Optional<Class<?>> onlyCommandNamed(String[] args) {
+        if (args.length == 0 || args[0].startsWith("-")) {
+            return Optional.empty();
+        }
+        for (Class<?> c : EphemeraCommand.SUBCOMMANDS) {
+            if (c == picocli.CommandLine.HelpCommand.class || c == picocli.AutoComplete.GenerateCompletion.class) {
+                continue;
+            }
+            CommandLine.Command a = c.getAnnotation(CommandLine.Command.class);
+            if (a.name().equals(args[0]) || java.util.Arrays.asList(a.aliases()).contains(args[0])) {
+                return Optional.of(c);
+            }
+        }
+        return Optional.empty();
     }
 
     static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env, Optional<Path> home, boolean terminal) {
         return commandLine(out, err, env, home, terminal, Reconciler.StepHook.NONE);
     }
 
+    /** The whole command tree (help, completion, tests that walk it). */
     static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env, Optional<Path> home, boolean terminal,
                                    Reconciler.StepHook stepHook) {
+        return commandLine(out, err, env, home, terminal, stepHook, Optional.empty());
+    }
+
+    /** The root with only {@code only}'s subtree under it when given, else with every command. */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env, Optional<Path> home, boolean terminal,
+                                   Reconciler.StepHook stepHook, Optional<Class<?>> only) {
         CommandLine cl = new CommandLine(new EphemeraCommand(env, home, terminal, stepHook));
+        for (Class<?> c : only.<List<Class<?>>>map(List::of).orElse(EphemeraCommand.SUBCOMMANDS)) {
+            cl.addSubcommand(c);
+        }
         addHelpOption(cl);
         cl.setOut(out);
         cl.setErr(err);

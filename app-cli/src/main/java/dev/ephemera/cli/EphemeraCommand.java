@@ -26,7 +26,17 @@ import picocli.CommandLine.Command;
             " 9:authentication or permission denied",
             "10:configuration error (ephemera.yaml, environment, missing setting)",
             "11:limit exceeded (concurrent clusters, quota)"},
-        subcommands = {
+        // No `subcommands` here: they are listed in SUBCOMMANDS below and registered by EphemeraCli,
+        // all of them for help, completion and unknown names, only the one that runs otherwise.
+        subcommands = {})
+public final class EphemeraCommand implements Runnable {
+    /**
+     * The top-level commands, in the order {@code ephemera --help} lists them. Add a new command
+     * here (not in the annotation): {@link EphemeraCli} builds picocli's model of only the command a
+     * line names (a short verb then never reflects over the other commands), and of all of them for
+     * {@code ephemera}, {@code --help}, {@code help}, {@code generate-completion} and unknown names.
+     */
+    static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(
             VersionCommand.class,
             BackendsCommand.class,
             PoolCommand.class,
@@ -39,9 +49,8 @@ import picocli.CommandLine.Command;
             VerifyCommand.class,
             ReportCommand.class,
             GenerateCompletion.class,
-            picocli.CommandLine.HelpCommand.class
-        })
-public final class EphemeraCommand implements Runnable {
+            picocli.CommandLine.HelpCommand.class);
+
     private final Map<String, String> env;
     private final Optional<Path> home;
     private final boolean terminal;

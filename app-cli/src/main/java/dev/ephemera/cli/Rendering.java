@@ -23,10 +23,13 @@ import java.util.Set;
 final class Rendering {
     static final ObjectMapper JSON = JsonMapper.builder().addModule(new Jdk8Module()).addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT).build();
-    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
-            .registerModule(new Jdk8Module()).registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    /** Made on first use, so only {@code --output yaml} loads the YAML writer. */
+    private static final class Yaml {
+        static final ObjectMapper MAPPER = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+                .registerModule(new Jdk8Module()).registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    }
 
     private Rendering() {
     }
@@ -35,7 +38,7 @@ final class Rendering {
         try {
             switch (format) {
                 case JSON -> out.println(JSON.writeValueAsString(data));
-                case YAML -> out.print(YAML.writeValueAsString(data));
+                case YAML -> out.print(Yaml.MAPPER.writeValueAsString(data));
                 case TABLE -> table(JSON.valueToTree(data), out);
             }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

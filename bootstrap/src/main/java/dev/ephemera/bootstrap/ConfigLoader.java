@@ -34,7 +34,33 @@ import java.util.TreeSet;
  * with the known ones listed.
  */
 public final class ConfigLoader {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** Made on first use: without a configuration file (the embedded defaults) a command loads no YAML parser or Jackson. */
+    private static final class Yaml {
+        static final ObjectMapper MAPPER = new ObjectMapper(new YAMLFactory());
+
+        @SuppressWarnings("unchecked")
+        static Map<String, Object> read(Path p) {
+            try {
+                String text = Files.readString(p, StandardCharsets.UTF_8);
+                if (text.isBlank()) {
+                    return new LinkedHashMap<>();
+                }
+                Object parsed = MAPPER.readValue(text, Object.class);
+                if (parsed == null) {
+                    return new LinkedHashMap<>();
+                }
+                if (!(parsed instanceof Map)) {
+                    throw new EphemeraException(ErrorCode.CONFIGURATION, p + " must be a YAML map of settings at the top level");
+                }
+                return deepCopy((Map<String, Object>) parsed);
+            } catch (JsonProcessingException e) {
+                throw new EphemeraException(ErrorCode.CONFIGURATION, p + " is not valid YAML: " + e.getOriginalMessage()
+                        + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""), e);
+            } catch (IOException e) {
+                throw new EphemeraException(ErrorCode.CONFIGURATION, "cannot read " + p + ": " + e.getMessage(), e);
+            }
+        }
+    }
 
     private final AdapterRegistry registry;
 
@@ -88,27 +114,8 @@ public final class ConfigLoader {
         return Optional.empty();
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> read(Path p) {
-        try {
-            String text = Files.readString(p, StandardCharsets.UTF_8);
-            if (text.isBlank()) {
-                return new LinkedHashMap<>();
-            }
-            Object parsed = YAML.readValue(text, Object.class);
-            if (parsed == null) {
-                return new LinkedHashMap<>();
-            }
-            if (!(parsed instanceof Map)) {
-                throw new EphemeraException(ErrorCode.CONFIGURATION, p + " must be a YAML map of settings at the top level");
-            }
-            return deepCopy((Map<String, Object>) parsed);
-        } catch (JsonProcessingException e) {
-            throw new EphemeraException(ErrorCode.CONFIGURATION, p + " is not valid YAML: " + e.getOriginalMessage()
-                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""), e);
-        } catch (IOException e) {
-            throw new EphemeraException(ErrorCode.CONFIGURATION, "cannot read " + p + ": " + e.getMessage(), e);
-        }
+        return Yaml.read(p);
     }
 
     @SuppressWarnings("unchecked")

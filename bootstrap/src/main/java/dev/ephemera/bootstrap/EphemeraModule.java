@@ -89,7 +89,9 @@ public final class EphemeraModule extends AbstractModule {
 
     private <F extends AdapterFactory<?>> void bindFactories(Class<F> type) {
         MapBinder<String, F> binder = MapBinder.newMapBinder(binder(), String.class, type);
-        registry.factories(type).forEach((name, f) -> binder.addBinding(name).toInstance(f));
+        // Through a provider, not toInstance: Guice scans an instance's members for @Inject, which loads the
+        // types in every method signature (a Kubernetes factory's fabric8 Config) even for a command that never uses it.
+        registry.factories(type).forEach((name, f) -> binder.addBinding(name).toProvider(com.google.inject.util.Providers.of(f)));
     }
 
     @Provides

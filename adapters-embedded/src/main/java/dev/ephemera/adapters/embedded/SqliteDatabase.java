@@ -53,6 +53,7 @@ final class SqliteDatabase implements AutoCloseable {
 
     /** Opens (creating if needed) the database file and migrates its schema. */
     static SqliteDatabase open(SqliteSettings settings) {
+        SqliteNativeLibrary.prepare(System.getenv());
         Path file = settings.path();
         if (Files.isDirectory(file)) {
             throw new EphemeraException(ErrorCode.CONFIGURATION, "sqlite.path " + file + " is a directory; name a file such as " + file.resolve("ephemera.db"));

@@ -27,6 +27,8 @@ final class VaultClient {
     private final VaultHttp http;
     private final VaultSession session;
     private final String mount;
+    private volatile boolean mountVerified;
+    private final java.util.concurrent.atomic.AtomicInteger mountChecks = new java.util.concurrent.atomic.AtomicInteger();
 
     VaultClient(VaultSettings settings, Clock clock, RetryPolicy policy, Sleeper sleeper) {
         this.settings = settings;
@@ -41,10 +43,33 @@ final class VaultClient {
         return c;
     }
 
-    /** Logs in and checks the mount is KV version 2; fails fast with what to fix. */
+    /**
+     * Logs in (AppRole, Kubernetes); a fixed token is used as it is. The mount is not asked about
+     * here: a KV version 2 mount proves itself in every answer (a version in each read and write),
+     * so {@link #checkKvVersion2} runs only when an answer lacks one, and then fails with what to
+     * fix. A short command thus makes only the requests of its work, like a curl script: a pool
+     * allocation is one read and one check-and-set write.
+     */
     void start() {
         session.start();
-        checkKvVersion2();
+    }
+
+    /** Runs the full mount check once, after an answer that a KV version 2 mount would not give; throws if the mount is wrong. */
+    private void mountLooksWrong() {
+        if (!mountVerified) {
+            checkKvVersion2();
+            mountVerified = true;
+        }
+    }
+
+    /** Vault's answer to a path under a mount that does not exist. */
+    private static boolean noRoute(VaultResponse r) {
+        return r.status() == 404 && r.mentions("no handler for route");
+    }
+
+    /** How often the mount was checked (tests). */
+    int mountChecks() {
+        return mountChecks.get();
     }
 
     VaultSettings settings() {
@@ -112,10 +137,14 @@ final class VaultClient {
             JsonNode data = r.data().path("data");
             long version = r.data().path("metadata").path("version").asLong(-1);
             if (!data.isObject() || version < 1) {
+                mountLooksWrong();
                 throw new EphemeraException(ErrorCode.BACKEND, "Vault's answer to GET /v1/" + p + " has no data or version; is " + mount
                         + " a KV version 2 mount?");
             }
             return new Found((ObjectNode) data, version);
+        }
+        if (noRoute(r)) {
+            mountLooksWrong();
         }
         if (r.status() == 404) {
             JsonNode meta = r.data().path("metadata");
@@ -142,7 +171,17 @@ final class VaultClient {
         }
         VaultResponse r = session.call("POST", p, Optional.of(body), false);
         if (r.status() == 200 || r.status() == 204) {
-            return new Written(r.data().path("version").asLong(0));
+            long version = r.data().path("version").asLong(0);
+            if (version < 1) {
+                // KV version 1 answers a write without a version (and ignored options.cas): refuse it now.
+                mountLooksWrong();
+                throw new EphemeraException(ErrorCode.BACKEND, "Vault's answer to POST /v1/" + p + " has no version; is " + mount
+                        + " a KV version 2 mount?");
+            }
+            return new Written(version);
+        }
+        if (noRoute(r)) {
+            mountLooksWrong();
         }
         if (r.status() == 400 && r.mentions(VaultErrors.CAS_MISMATCH)) {
             return new CasMismatch();
@@ -158,6 +197,7 @@ final class VaultClient {
         String p = mount + "/metadata/" + path;
         VaultResponse r = session.call("GET", p, Optional.empty(), true);
         if (r.status() == 404) {
+            mountLooksWrong(); // a KV version 1 mount has no metadata/ paths: "none" would be a wrong answer there
             return Optional.empty();
         }
         if (r.status() != 200) {
@@ -181,6 +221,7 @@ final class VaultClient {
         String p = mount + "/metadata/" + (folder.endsWith("/") ? folder : folder + "/");
         VaultResponse r = session.call("LIST", p, Optional.empty(), true);
         if (r.status() == 404) {
+            mountLooksWrong(); // likewise: an empty list from a KV version 1 mount would hide that nothing works
             return List.of();
         }
         if (r.status() != 200) {
@@ -224,6 +265,7 @@ final class VaultClient {
      * (what the Vault CLI uses), then {@code <mount>/config}, which exists only on version 2.
      */
     void checkKvVersion2() {
+        mountChecks.incrementAndGet();
         VaultResponse r = session.call("GET", "sys/mounts/" + mount, Optional.empty(), true);
         if (r.status() == 400 && r.mentions("no secret engine mount")) {
             throw noMount();

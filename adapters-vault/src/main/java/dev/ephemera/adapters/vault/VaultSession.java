@@ -49,7 +49,16 @@ final class VaultSession {
         this.clock = clock;
     }
 
-    /** Logs in, or looks the fixed token up, so wrong credentials fail at start rather than at first use. */
+    /**
+     * A fixed token is not looked up before it is first needed: at first use it is simply sent, and
+     * Vault's refusal of an invalid one is reported then (UNAUTHENTICATED). Its lifetime is looked up
+     * ({@code auth/token/lookup-self}) once {@link #FIXED_TOKEN_LOOKUP_AFTER} has passed, so a short
+     * command makes no request but its work, and a server still renews a renewable token in time
+     * (unless its whole TTL is shorter than that delay).
+     */
+    static final Duration FIXED_TOKEN_LOOKUP_AFTER = Duration.ofSeconds(30);
+
+    /** Logs in (AppRole, Kubernetes), so wrong credentials fail at start rather than at first use. */
     void start() {
         synchronized (lock) {
             if (state == null) {
@@ -130,6 +139,10 @@ final class VaultSession {
         if (canLogInAgain()) {
             return obtain(expired ? "token expired" : s.capped() ? "token reached its max TTL" : "token due for renewal");
         }
+        if (s.ttl().isZero() && !s.renewable() && s.refreshAt() != null) {
+            // A fixed token used for FIXED_TOKEN_LOOKUP_AFTER without a lookup: learn its lifetime now.
+            return lookupFixed(s.token(), now);
+        }
         // A fixed token we cannot renew: keep using it until Vault refuses it.
         return new TokenState(s.token(), s.obtained(), s.ttl(), s.increment(), s.renewable(), null, s.capped());
     }
@@ -163,7 +176,12 @@ final class VaultSession {
         Instant now = clock.instant();
         Optional<VaultLogin.Request> request = login.request();
         if (request.isEmpty()) {
-            return lookupFixed(((VaultLogin.FixedToken) login).token(), now);
+            Secret token = ((VaultLogin.FixedToken) login).token();
+            if (why.equals("start") || why.equals("first use")) {
+                // Not looked up yet: lifetime unknown until FIXED_TOKEN_LOOKUP_AFTER, when refresh() looks it up.
+                return new TokenState(token, now, Duration.ZERO, Duration.ZERO, false, now.plus(FIXED_TOKEN_LOOKUP_AFTER), false);
+            }
+            return lookupFixed(token, now);
         }
         VaultLogin.Request req = request.get();
         // Resending a login whose answer was lost only issues a spare token, so it counts as idempotent.

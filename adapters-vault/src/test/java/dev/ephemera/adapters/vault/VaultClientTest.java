@@ -111,27 +111,63 @@ class VaultClientTest {
     }
 
     @Nested
-    @DisplayName("at start")
+    @DisplayName("at first use (a fixed token and the mount are not checked ahead of the work)")
     class AtStart {
         @Test
-        @DisplayName("refuses a KV version 1 mount, where check-and-set would silently do nothing")
+        @DisplayName("a pool read and a check-and-set write with a fixed token are exactly 2 requests, like the curl script")
+        void twoRequestsForAReadAndAWrite() {
+            TestVaults.client(vault).write("pools/lab", data("x", "0"), OptionalLong.of(0));
+            long before = vault.requestCount();
+            VaultClient c = TestVaults.client(vault);
+            VaultClient.Found f = (VaultClient.Found) c.read("pools/lab");
+            assertThat(c.write("pools/lab", data("x", "1"), OptionalLong.of(f.version()))).isEqualTo(new VaultClient.Written(2));
+
+            assertThat(vault.requests().subList((int) before, vault.requests().size())).extracting(r -> r.method() + " " + r.path())
+                    .containsExactly("GET secret/data/pools/lab", "POST secret/data/pools/lab");
+            assertThat(c.mountChecks()).isZero();
+        }
+
+        @Test
+        @DisplayName("a fixed token's lifetime is looked up once it has been in use a while, and a renewable one is then renewed")
+        void fixedTokenLookedUpLater() {
+            vault.policy("pools", "secret/*", "read", "create", "update", "list");
+            String token = vault.createToken(Duration.ofMinutes(3), Duration.ofHours(1), true, "default", "pools");
+            Map<String, Object> section = TestVaults.section(vault);
+            section.put("token", token);
+            VaultClient c = TestVaults.client(section, clock);
+            c.read("k");
+            assertThat(vault.requests()).noneSatisfy(r -> assertThat(r.path()).isEqualTo("auth/token/lookup-self"));
+
+            clock.advance(VaultSession.FIXED_TOKEN_LOOKUP_AFTER.plusSeconds(1));
+            c.read("k");
+            assertThat(vault.requests()).anySatisfy(r -> assertThat(r.path()).isEqualTo("auth/token/lookup-self"));
+            clock.advance(Duration.ofMinutes(2)); // past two thirds of the 3 minutes looked up
+            c.read("k");
+            assertThat(c.session().renewals()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("refuses a KV version 1 mount, where check-and-set would silently do nothing, at the first write")
         void refusesKvV1() {
             vault.mountKv("old", 1);
             Map<String, Object> section = TestVaults.section(vault);
             section.put("mount", "old");
 
-            assertThatThrownBy(() -> TestVaults.client(section, clock))
+            VaultClient c = TestVaults.client(section, clock);
+            assertThat(c.read("k")).isInstanceOf(VaultClient.Absent.class);
+            assertThatThrownBy(() -> c.write("k", data("x", "1"), OptionalLong.of(0)))
                     .isInstanceOfSatisfying(EphemeraException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION))
                     .hasMessageContaining("KV version 1").hasMessageContaining("check-and-set is silently ignored");
         }
 
         @Test
-        @DisplayName("refuses a mount that does not exist")
+        @DisplayName("refuses a mount that does not exist, at the first request")
         void refusesMissingMount() {
             Map<String, Object> section = TestVaults.section(vault);
             section.put("mount", "nowhere");
 
-            assertThatThrownBy(() -> TestVaults.client(section, clock))
+            VaultClient c = TestVaults.client(section, clock);
+            assertThatThrownBy(() -> c.read("k"))
                     .isInstanceOfSatisfying(EphemeraException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION))
                     .hasMessageContaining("no secrets engine at vault.mount 'nowhere'");
         }
@@ -140,13 +176,14 @@ class VaultClientTest {
         @DisplayName("without rights on sys/mounts, checks the version through the unprivileged UI endpoint")
         void checksThroughUiEndpoint() {
             vault.mountKv("old", 1);
-            vault.policy("kv-only", Map.of("secret/*", Set.of("read"), "old/*", Set.of("read")));
+            vault.policy("kv-only", Map.of("secret/*", Set.of("read"), "old/*", Set.of("read", "list")));
             Map<String, Object> section = TestVaults.section(vault);
             section.put("token", vault.createToken(Duration.ofHours(1), Duration.ofHours(2), true, "kv-only"));
             TestVaults.client(section, clock);
 
             section.put("mount", "old");
-            assertThatThrownBy(() -> TestVaults.client(section, clock)).hasMessageContaining("KV version 1");
+            VaultClient c = TestVaults.client(section, clock);
+            assertThatThrownBy(() -> c.list("pools")).hasMessageContaining("KV version 1");
             assertThat(vault.requests()).anySatisfy(r -> assertThat(r.path()).isEqualTo("sys/internal/ui/mounts/old"));
         }
 
@@ -163,14 +200,15 @@ class VaultClientTest {
         }
 
         @Test
-        @DisplayName("a revoked fixed token fails with UNAUTHENTICATED")
+        @DisplayName("a revoked fixed token fails with UNAUTHENTICATED at the first request")
         void revokedFixedToken() {
             String token = vault.createToken(Duration.ofHours(1), Duration.ofHours(2), true, "default");
             vault.revokeToken(token);
             Map<String, Object> section = TestVaults.section(vault);
             section.put("token", token);
 
-            assertThatThrownBy(() -> TestVaults.client(section, clock))
+            VaultClient c = TestVaults.client(section, clock);
+            assertThatThrownBy(() -> c.read("k"))
                     .isInstanceOfSatisfying(EphemeraException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED))
                     .hasMessageContaining("invalid, expired or revoked")
                     .hasMessageNotContaining(token);
@@ -278,13 +316,13 @@ class VaultClientTest {
     }
 
     @Test
-    @DisplayName("an unreachable Vault is UNAVAILABLE naming the address")
+    @DisplayName("an unreachable Vault is UNAVAILABLE naming the address (at the first request: a fixed token sends none before)")
     void unreachable() {
         Map<String, Object> section = TestVaults.section(vault);
         vault.close();
         section.put("max-retries", "1");
 
-        assertThatThrownBy(() -> TestVaults.client(section, Clock.systemUTC()))
+        assertThatThrownBy(() -> TestVaults.client(section, Clock.systemUTC()).read("k"))
                 .isInstanceOfSatisfying(EphemeraException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE))
                 .hasMessageContaining(section.get("address").toString());
         vault = FakeVault.start(); // for the spec check in stop()

@@ -72,6 +72,19 @@ class VaultLeaseStoreTest {
     }
 
     @Test
+    @DisplayName("one allocation by a fresh process's store with a fixed token is 2 requests, a read and a check-and-set write, like the curl script")
+    void oneAllocationIsTwoRequests() {
+        TestVaults.store(vault).create(pool("lab", "10.0.0.1-10.0.0.9"));
+        int before = vault.requests().size();
+
+        Lease l = new CasAllocator(TestVaults.store(vault)).allocate("lab", "pr-1", Optional.empty());
+
+        assertThat(l.address().toString()).isEqualTo("10.0.0.1");
+        assertThat(vault.requests().subList(before, vault.requests().size())).extracting(r -> r.method() + " " + r.path())
+                .containsExactly("GET secret/data/ephemera/pools/lab", "POST secret/data/ephemera/pools/lab");
+    }
+
+    @Test
     @DisplayName("16 concurrent allocators, each with its own store, hand out 80 distinct addresses for 80 holders")
     void sixteenAllocatorsNeverShareAnAddress() throws Exception {
         VaultLeaseStore setup = TestVaults.store(vault);

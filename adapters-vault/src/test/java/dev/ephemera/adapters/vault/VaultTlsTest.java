@@ -81,7 +81,7 @@ class VaultTlsTest {
             Map<String, Object> section = TestVaults.section(vault);
             section.put("ca-cert", otherCaPem.toString());
 
-            assertThatThrownBy(() -> TestVaults.client(section, Clock.systemUTC()))
+            assertThatThrownBy(() -> TestVaults.client(section, Clock.systemUTC()).read("k"))
                     .isInstanceOfSatisfying(EphemeraException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE))
                     .hasMessageContaining("TLS").hasMessageContaining("vault.ca-cert");
             assertThat(vault.requestCount()).isZero();

@@ -1,0 +1,64 @@
+package dev.ephemera.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** A command line builds picocli's model of the command it names only, and that model is the full tree's. */
+class LazyCommandTreeTest {
+    private static CommandLine tree(Optional<Class<?>> only) {
+        return EphemeraCli.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), Map.of(), Optional.empty(),
+                false, dev.ephemera.application.Reconciler.StepHook.NONE, only);
+    }
+
+    @Test
+    @DisplayName("a verb's line registers only its own top-level command; help, completion, options and unknown names get every command")
+    void onlyTheNamedCommand() {
+        assertThat(EphemeraCli.onlyCommandNamed(new String[] {"version"})).contains(VersionCommand.class);
+        assertThat(EphemeraCli.onlyCommandNamed(new String[] {"pool", "allocate", "pr-1"})).contains(PoolCommand.class);
+        assertThat(EphemeraCli.onlyCommandNamed(new String[] {"cluster", "get", "x"})).contains(ClusterCommand.class);
+        for (String[] whole : List.of(new String[] {}, new String[] {"help", "pool"}, new String[] {"generate-completion"},
+                new String[] {"--help"}, new String[] {"-V"}, new String[] {"poool"})) {
+            assertThat(EphemeraCli.onlyCommandNamed(whole)).as(String.join(" ", whole)).isEmpty();
+        }
+        CommandLine pool = tree(EphemeraCli.onlyCommandNamed(new String[] {"pool", "allocate"}));
+        assertThat(pool.getSubcommands().keySet()).containsExactly("pool");
+        assertThat(tree(Optional.empty()).getSubcommands().keySet()).contains("version", "pool", "cluster", "help", "generate-completion");
+    }
+
+    @Test
+    @DisplayName("every top-level command is in SUBCOMMANDS once, and each command's usage is the same built alone as in the whole tree")
+    void sameModelAloneAndInTheTree() {
+        CommandLine whole = tree(Optional.empty());
+        List<String> names = new ArrayList<>();
+        whole.getSubcommands().forEach((name, cl) -> {
+            if (name.equals(cl.getCommandName())) {
+                names.add(name);
+            }
+        });
+        assertThat(names).hasSameSizeAs(EphemeraCommand.SUBCOMMANDS).doesNotHaveDuplicates();
+        for (Class<?> c : EphemeraCommand.SUBCOMMANDS) {
+            String name = c.getAnnotation(CommandLine.Command.class).name();
+            if (name.equals("help") || name.equals("generate-completion")) {
+                continue;
+            }
+            CommandLine alone = tree(Optional.of(c)).getSubcommands().get(name);
+            compare(whole.getSubcommands().get(name), alone);
+        }
+    }
+
+    /** Same usage text and options at every level below. */
+    private static void compare(CommandLine expected, CommandLine actual) {
+        assertThat(actual.getUsageMessage()).isEqualTo(expected.getUsageMessage());
+        assertThat(actual.getSubcommands().keySet()).containsExactlyElementsOf(expected.getSubcommands().keySet());
+        expected.getSubcommands().forEach((name, sub) -> compare(sub, actual.getSubcommands().get(name)));
+    }
+}
