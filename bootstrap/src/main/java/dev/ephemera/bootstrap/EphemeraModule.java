@@ -11,6 +11,7 @@ import dev.ephemera.application.DriverSettings;
 import dev.ephemera.application.canary.VerifierOptions;
 import dev.ephemera.application.lifecycle.LifecycleSettings;
 import dev.ephemera.application.lifecycle.PullRequestLifecycle;
+import dev.ephemera.application.warmpool.WarmPoolSettings;
 import dev.ephemera.domain.cluster.Policies;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
@@ -98,6 +99,12 @@ public final class EphemeraModule extends AbstractModule {
         } catch (EphemeraException e) {
             throw new EphemeraException(ErrorCode.CONFIGURATION, e.getMessage());
         }
+    }
+
+    @Provides
+    @Singleton
+    WarmPoolSettings warmPoolSettings() {
+        return config.warmPools();
     }
 
     @Provides
