@@ -3,6 +3,7 @@ package dev.ephemera.server;
 import dev.ephemera.application.ClusterDriver;
 import dev.ephemera.application.ClusterEvents;
 import dev.ephemera.application.Reaper;
+import dev.ephemera.application.warmpool.WarmPools;
 import dev.ephemera.bootstrap.Ephemera;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
@@ -45,6 +46,7 @@ public final class EphemeraServer implements AutoCloseable {
     private HttpServer server;
     private ReaperSchedule reaper;
     private ClusterDriver driver;
+    private WarmPools warmPools;
     private ClusterMetrics clusterMetrics;
     private long metricsTimer = -1;
     private LifecycleProcessor lifecycle;
@@ -77,6 +79,7 @@ public final class EphemeraServer implements AutoCloseable {
         if (!settings.reapInterval().isZero() && !settings.reapOrphans().isEmpty()) {
             ephemera.get(Reaper.class).requireKnownBackends(settings.reapOrphans()); // a misspelt server.reap-orphans fails the start
         }
+        ephemera.get(WarmPools.class).requireUsable(); // a pool on a missing backend, or hibernating where it cannot, fails the start
         // Vert.x's micrometer metrics register this gauge again on every request, which Micrometer
         // answers with a "Gauge has been already registered" warning; the server counts its active
         // requests itself instead (ephemera_http_server_active_requests).
@@ -117,6 +120,8 @@ public final class EphemeraServer implements AutoCloseable {
         // The driver steps every unsettled cluster to where it is going, with no client waiting.
         driver = ephemera.get(ClusterDriver.class);
         driver.start();
+        warmPools = ephemera.get(WarmPools.class);
+        warmPools.start(); // keeps every warm pool filled; its members are ordinary claims the driver brings up
         clusterMetrics = new ClusterMetrics(driver, ephemera.get(ClusterEvents.class), metrics);
         clusterMetrics.refresh();
         metricsTimer = vertx.setPeriodic(1_000, t -> clusterMetrics.refresh());
@@ -161,6 +166,10 @@ public final class EphemeraServer implements AutoCloseable {
         }
         server = null;
         // After the last request: the driver finishes the steps it is in and gives up its step leases.
+        if (warmPools != null) {
+            warmPools.close();
+            warmPools = null;
+        }
         if (driver != null) {
             vertx.cancelTimer(metricsTimer);
             clusterMetrics.close();
