@@ -3,6 +3,7 @@ package dev.ephemera.cli;
 import dev.ephemera.application.ClaimRequest;
 import dev.ephemera.application.ClusterView;
 import dev.ephemera.application.Clusters;
+import dev.ephemera.application.warmpool.WarmPools;
 import dev.ephemera.application.Reaper;
 import dev.ephemera.application.Reconciler;
 import dev.ephemera.domain.cluster.Cluster;
@@ -156,6 +157,10 @@ public final class ClusterCommand implements Runnable {
             "Enforced by a running ephemera server."})
         String heartbeat;
 
+        @Option(names = "--from-pool", paramLabel = "POOL", description = {"Take a Ready member of this warm pool (docs/warm-pools.md), aliased to ID,"
+            + " with a fresh CI token; backend and spec come from the pool."})
+        String fromPool;
+
         @Override
         protected int run(CliContext ctx) throws IOException {
             // Every input is checked first: a typo is exit 2, before any configuration or backend is looked at.
@@ -167,14 +172,17 @@ public final class ClusterCommand implements Runnable {
             List<SinkTarget> targets = push.stream().map(SinkTarget::parse).toList();
             ClusterSpec spec = new ClusterSpec(Optional.ofNullable(kubernetesVersion), Optional.ofNullable(size), Optional.ofNullable(location),
                     Map.of(), List.of());
-            String backendName = backend != null ? backend : existingBackend(ctx, cid).orElse(ctx.ephemera().config().defaultBackend());
+            WarmPools warm = ctx.ephemera().get(WarmPools.class);
+            String backendName = backend != null ? backend : existingBackend(ctx, cid).orElseGet(() -> Optional.ofNullable(fromPool)
+                    .map(p -> warm.pool(p).backend()).orElse(ctx.ephemera().config().defaultBackend()));
             requireBackend(ctx, backendName, backend != null);
-            Cluster c = ctx.ephemera().get(Clusters.class).claim(new ClaimRequest(cid, ownerValue, backendName, spec,
-                    ttlValue, targets, keepOnFailure, heartbeatValue, false));
+            // An ordinary claim unless it names (--from-pool) or matches a warm pool; then the answer is the member it took.
+            Cluster c = warm.submit(new ClaimRequest(cid, ownerValue, backendName, spec,
+                    ttlValue, targets, keepOnFailure, heartbeatValue, false), Optional.ofNullable(fromPool)).cluster();
             if (await || kubeconfigOut != null) {
                 Duration t = timeoutValue.orElse(ctx.ephemera().config().policies().provisioningTimeout());
                 java.util.concurrent.atomic.AtomicReference<EphemeraException> cause = new java.util.concurrent.atomic.AtomicReference<>();
-                c = await(ctx, cid, t, cause::set);
+                c = await(ctx, c.id(), t, cause::set);
                 if (c.phase() != Phase.READY) {
                     // The exit code says why: the error that failed the claim (e.g. 11 for a cloud limit), else a backend failure.
                     ErrorCode code = cause.get() != null ? cause.get().code()

@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
             VersionCommand.class,
             BackendsCommand.class,
             PoolCommand.class,
+            WarmPoolCommand.class,
             ClusterCommand.class,
             PkiCommand.class,
             KubeconfigCommand.class,

@@ -156,7 +156,7 @@ public final class WarmPools implements AutoCloseable {
                         + "' is not installed; installed: " + String.join(", ", new java.util.TreeSet<>(b.names())));
             }
             if (p.hibernateAfter().isPresent()) {
-                Optional<String> refusal = hibernationRefusal(b.named(p.backend()));
+                Optional<String> refusal = hibernationRefusal(p.backend(), b.named(p.backend()));
                 if (refusal.isPresent()) {
                     throw new EphemeraException(ErrorCode.CONFIGURATION, "warm-pools." + p.name() + ".hibernate-after: " + refusal.get()
                             + "; remove hibernate-after from the pool");
@@ -165,11 +165,11 @@ public final class WarmPools implements AutoCloseable {
         }
     }
 
-    private static Optional<String> hibernationRefusal(ClusterBackend backend) {
+    private static Optional<String> hibernationRefusal(String name, ClusterBackend backend) {
         if (backend instanceof Hibernation h) {
             return h.hibernationRefusal();
         }
-        return Optional.of("backend " + backend.getClass().getSimpleName() + " cannot hibernate clusters (not supported)");
+        return Optional.of("backend " + name + " cannot hibernate clusters (not supported: it cannot stop and start a cluster's nodes)");
     }
 
     // ---------------------------------------------------------------- claims
