@@ -184,11 +184,11 @@ public final class WarmPools implements AutoCloseable {
      *         found no member in time
      */
     public ClaimOutcome submit(ClaimRequest r, Optional<String> fromPool) {
-        if (!settings.pools().isEmpty()) {
-            Optional<Cluster> aliased = aliasOf(r.id());
-            if (aliased.isPresent() && repository.find(r.id()).isEmpty()) {
-                return new ClaimOutcome(aliased.get(), false); // the same claim again: the member it took
-            }
+        // One read of the store serves both the repeated-claim check and the first look for a free member.
+        List<Cluster> snapshot = settings.pools().isEmpty() ? List.of() : repository.list();
+        Optional<Cluster> aliased = snapshot.stream().filter(c -> PoolMembership.isAliasOf(c, r.id())).findFirst();
+        if (aliased.isPresent() && repository.find(r.id()).isEmpty()) {
+            return new ClaimOutcome(aliased.get(), false); // the same claim again: the member it took
         }
         Optional<WarmPoolSpec> pool = fromPool.isPresent() ? Optional.of(pool(fromPool.get()))
                 : settings.pools().stream().filter(p -> p.matches(r.backend(), r.spec())).findFirst();
@@ -216,7 +216,7 @@ public final class WarmPools implements AutoCloseable {
         Instant waitUntil = p.whenEmpty() == WhenEmpty.WAIT ? started.plus(p.waitTimeout()) : started;
         int polls = 0;
         while (true) {
-            Optional<Cluster> taken = takeAny(p, r, lifetime, started);
+            Optional<Cluster> taken = takeAny(p, r, lifetime, started, polls == 0 ? snapshot : repository.list());
             if (taken.isPresent()) {
                 refillSoon(p);
                 return new ClaimOutcome(taken.get(), true);
@@ -246,23 +246,18 @@ public final class WarmPools implements AutoCloseable {
     }
 
     /** Tries the free members, awake ones first, oldest Ready first, until one is handed over. */
-    private Optional<Cluster> takeAny(WarmPoolSpec p, ClaimRequest r, Duration lifetime, Instant started) {
-        List<Cluster> free = repository.list().stream()
+    private Optional<Cluster> takeAny(WarmPoolSpec p, ClaimRequest r, Duration lifetime, Instant started, List<Cluster> all) {
+        List<Cluster> free = all.stream()
                 .filter(c -> PoolMembership.isUnclaimedMemberOf(c, p.name()) && c.phase() == Phase.READY && c.backend().equals(p.backend()))
                 .sorted(Comparator.comparing((Cluster c) -> PoolMembership.hibernated(c))
                         .thenComparing(c -> c.readyAt().orElse(c.phaseSince())))
                 .toList();
-        for (Cluster m : free) {
-            Cluster taken;
-            try {
-                taken = repository.update(PoolMembership.claim(m, r.id(), r.owner(), r.pushTo(), lifetime, r.heartbeat(),
-                        r.keepOnFailure(), clock.instant()));
-            } catch (EphemeraException e) {
-                if (e.code() == ErrorCode.CONFLICT || e.code() == ErrorCode.NOT_FOUND) {
-                    continue; // another claim (or the keeper, or the reaper) got there first: the next member
-                }
-                throw e;
+        for (Cluster listed : free) {
+            Optional<Cluster> got = claimMember(listed, p, r, lifetime);
+            if (got.isEmpty()) {
+                continue;
             }
+            Cluster taken = got.get();
             events.saw(taken);
             try {
                 return Optional.of(handOver(taken, p, started));
@@ -270,6 +265,31 @@ public final class WarmPools implements AutoCloseable {
                 LOG.warn("warm pool member could not be handed over, replacing it pool={} member={} claim={} code={} reason={}", p.name(),
                         taken.id(), r.id(), e.code(), e.getMessage());
                 discard(taken.id(), "not handed to claim " + r.id() + ": " + e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The compare-and-set that takes one member: empty when another claim got it first. A save lost
+     * to a writer that left the member free (the keeper marking it hibernated, a stale list) is
+     * tried once more on the fresh record.
+     */
+    private Optional<Cluster> claimMember(Cluster listed, WarmPoolSpec p, ClaimRequest r, Duration lifetime) {
+        Cluster m = listed;
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            try {
+                return Optional.of(repository.update(PoolMembership.claim(m, r.id(), r.owner(), r.pushTo(), lifetime, r.heartbeat(),
+                        r.keepOnFailure(), clock.instant())));
+            } catch (EphemeraException e) {
+                if (e.code() != ErrorCode.CONFLICT && e.code() != ErrorCode.NOT_FOUND) {
+                    throw e;
+                }
+                Optional<Cluster> fresh = repository.find(m.id());
+                if (fresh.isEmpty() || fresh.get().phase() != Phase.READY || !PoolMembership.isUnclaimedMemberOf(fresh.get(), p.name())) {
+                    return Optional.empty(); // another claim (or the reaper) got there first: the next member
+                }
+                m = fresh.get();
             }
         }
         return Optional.empty();
