@@ -305,7 +305,7 @@ public final class ClustersApi {
         blocking.run(ctx, () -> {
             Cluster c = clusters().get(id);
             if (!caller.scope().includes(Scope.ADMIN)) {
-                Optional<String> claimer = ephemera.get(ClusterRepository.class).credential(id, CLAIMED_BY).map(Secret::reveal);
+                Optional<String> claimer = ephemera.get(ClusterRepository.class).credential(c.id(), CLAIMED_BY).map(Secret::reveal);
                 if (claimer.isEmpty() || !claimer.get().equals(caller.name())) {
                     throw new EphemeraException(ErrorCode.PERMISSION_DENIED, "the kubeconfig of cluster " + id + " is given only to the token that "
                             + "claimed it or an admin token; token '" + caller.name() + "' is neither");

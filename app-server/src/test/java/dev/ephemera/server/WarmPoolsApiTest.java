@@ -78,4 +78,26 @@ class WarmPoolsApiTest {
         assertThat(api.post("/v1/clusters", "{\"id\": \"pr-2\", \"fromPool\": \" \"}").statusCode()).isEqualTo(400);
         assertThat(api.get("/v1/clusters/pr-2").statusCode()).isEqualTo(404);
     }
+
+    @Test
+    @DisplayName("with tokens: the claiming token reads the kubeconfig by the claim's id, another claim token is refused, and nobody but admin reads a waiting member's")
+    void kubeconfigGoesToTheClaimingToken() throws Exception {
+        api = ApiServer.start(dir, "warm-pools:\n  ci:\n    backend: other\n    size: 2\n"
+                + "server:\n  token: env:ADMIN_TOKEN\n  tokens:\n    ci: env:CI_TOKEN\n    other-ci: env:OTHER_TOKEN\n",
+                Map.of("ADMIN_TOKEN", "admin-secret-1", "CI_TOKEN", "ci-secret-2", "OTHER_TOKEN", "other-secret-3"));
+        api.as("admin-secret-1");
+        eventually("2 Ready members", () -> pool("ci").path("ready").asInt() == 2, () -> pool("ci"));
+
+        HttpResponse<String> claimed = api.as("ci-secret-2").post("/v1/clusters", "{\"id\": \"pr-5\", \"fromPool\": \"ci\"}");
+        assertThat(claimed.statusCode()).as(claimed.body()).isEqualTo(201);
+        String member = ApiServer.json(claimed).path("id").asText();
+
+        assertThat(api.as("ci-secret-2").get("/v1/clusters/pr-5/kubeconfig").statusCode()).isEqualTo(200);
+        assertThat(api.as("other-secret-3").get("/v1/clusters/pr-5/kubeconfig").statusCode()).isEqualTo(403);
+        api.as("admin-secret-1");
+        String stillWaiting = pool("ci").path("members").findValues("id").stream().map(JsonNode::asText)
+                .filter(id -> !id.equals(member)).findFirst().orElseThrow();
+        assertThat(api.as("ci-secret-2").get("/v1/clusters/" + stillWaiting + "/kubeconfig").statusCode())
+                .as("a member no claim has taken is the pool's, not a claimer's").isEqualTo(403);
+    }
 }

@@ -115,6 +115,15 @@ public final class WarmPoolClaimHarness {
             refillNanos += System.nanoTime() - r0;
         }
 
+        // A warm claim reads every record once (repeated-claim check and free members): how long is that read now?
+        long[] listNanos = new long[21];
+        int records = 0;
+        for (int i = 0; i < listNanos.length; i++) {
+            long l0 = System.nanoTime();
+            records = repo.list().size();
+            listNanos[i] = System.nanoTime() - l0;
+        }
+
         long[] coldNanos = new long[claims];
         for (int i = 0; i < claims; i++) {
             ClusterId id = ClusterId.of("c-" + i);
@@ -133,9 +142,13 @@ public final class WarmPoolClaimHarness {
         System.out.printf("claims=%d pool size=%d (instant backend; SQLite state+lease, ECDSA P-256 PKI, file sink)%n", claims, size);
         System.out.println("                       mean ms   p50 ms   p99 ms    max ms");
         System.out.printf("warm claim (pool)     %8.2f %8.2f %8.2f %9.2f%n", mean(warmNanos), pct(warmNanos, 50), pct(warmNanos, 99), max(warmNanos));
+        long[] firstWarm = Arrays.copyOfRange(warmNanos, 0, Math.min(20, claims));
+        long[] lastWarm = Arrays.copyOfRange(warmNanos, Math.max(0, claims - 20), claims);
+        System.out.printf("  warm, first 20 / last 20 claims: p50 %.2f / %.2f ms%n", pct(firstWarm, 50), pct(lastWarm, 50));
         System.out.printf("cold claim -> Ready   %8.2f %8.2f %8.2f %9.2f%n", mean(coldNanos), pct(coldNanos, 50), pct(coldNanos, 99), max(coldNanos));
         System.out.printf("refill: empty pool of %d filled in %.2f s (%.1f members/s); one-by-one refills after claims: %.1f members/s%n",
                 made, fillSeconds, made / fillSeconds, refilled / (refillNanos / 1e9));
+        System.out.printf("one full read of the store (%d records, most of them Deleted members): p50 %.2f ms%n", records, pct(listNanos, 50));
         System.out.printf("load average: %s%n", Files.readString(Path.of("/proc/loadavg")).strip());
         repo.close();
         leases.close();
