@@ -295,4 +295,46 @@ class WarmPoolsTest {
         assertThat(p.status("ci").ready()).isEqualTo(1);
         assertThat(repository.find(ClusterId.of("pr-12"))).isEmpty();
     }
+
+    @Test
+    @DisplayName("a pool that hibernates on a backend without the capability (proxmox-capi) is refused with a clear not-supported line")
+    void hibernationWhereTheBackendCannotIsRefused() {
+        dev.ephemera.ports.backend.ClusterBackend cannot = new dev.ephemera.ports.backend.ClusterBackend() {
+            @Override
+            public dev.ephemera.ports.backend.BackendTraits traits() {
+                return backend.traits();
+            }
+
+            @Override
+            public dev.ephemera.domain.cluster.BackendRef ensure(dev.ephemera.ports.backend.ProvisionRequest request) {
+                return backend.ensure(request);
+            }
+
+            @Override
+            public dev.ephemera.ports.backend.Observation observe(ClusterId id) {
+                return backend.observe(id);
+            }
+
+            @Override
+            public void destroy(ClusterId id) {
+                backend.destroy(id);
+            }
+
+            @Override
+            public List<dev.ephemera.ports.backend.OwnedResource> owned() {
+                return backend.owned();
+            }
+        };
+        WarmPoolSpec sleepy = new WarmPoolSpec("ci", "proxmox-capi", ClusterSpec.defaults(), 1, 2, 1, Duration.ofHours(1),
+                Duration.ofHours(2), Optional.of(Duration.ofMinutes(10)), Duration.ofMinutes(1), WhenEmpty.FALLBACK, Duration.ofMinutes(1));
+        WarmPools p = new WarmPools(repository, () -> SingleAdapterLookups.backends("proxmox-capi", cannot), () -> workload,
+                () -> SingleAdapterLookups.sinks("memory", sink), clusters, policies, controlPlane, clock, events,
+                new WarmPoolSettings(List.of(sleepy), WarmPoolSettings.DEFAULT_INTERVAL));
+        assertThatThrownBy(p::requireUsable)
+                .isInstanceOfSatisfying(EphemeraException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION))
+                .hasMessage("warm-pools.ci.hibernate-after: backend proxmox-capi cannot hibernate clusters (not supported: it cannot stop"
+                        + " and start a cluster's nodes); remove hibernate-after from the pool");
+        WarmPools awake = pools(ci(1));
+        awake.requireUsable();
+    }
 }
