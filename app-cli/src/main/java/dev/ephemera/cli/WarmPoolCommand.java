@@ -108,6 +108,7 @@ public final class WarmPoolCommand implements Runnable {
             if (pools.pools().isEmpty()) {
                 throw EphemeraException.notFound("no warm pool is configured; add one under warm-pools: in ephemera.yaml (docs/warm-pools.md)");
             }
+            pools.requireUsable(); // a pool on a backend that is not installed, or hibernating where it cannot, is refused first
             WarmPools.Tick tick = pools.tick();
             List<String> failed = new ArrayList<>();
             if (await) {

@@ -106,7 +106,7 @@ public final class WarmPools implements AutoCloseable {
     private final Map<String, String> refillBlocked = new ConcurrentHashMap<>();
     private final Object lifecycle = new Object();
     private volatile Sleeper sleeper = Sleeper.SYSTEM;
-    private ScheduledExecutorService keeper;
+    private volatile ScheduledExecutorService keeper;
     private AutoCloseable subscription;
 
     @Inject
