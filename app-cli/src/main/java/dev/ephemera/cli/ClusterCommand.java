@@ -155,6 +155,10 @@ public final class ClusterCommand implements Runnable {
             "Enforced by a running ephemera server."})
         String heartbeat;
 
+        @Option(names = "--from-pool", paramLabel = "POOL", description = {"Take a Ready member of this warm pool (docs/warm-pools.md), aliased to ID,"
+            + " with a fresh CI token; backend and spec come from the pool."})
+        String fromPool;
+
         @Override
         protected int run(CliContext ctx) throws IOException {
             // Every input is checked first: a typo is exit 2, before any configuration or backend is looked at.
@@ -167,10 +171,11 @@ public final class ClusterCommand implements Runnable {
             ClusterSpec spec = new ClusterSpec(Optional.ofNullable(kubernetesVersion), Optional.ofNullable(size), Optional.ofNullable(location),
                     Map.of(), List.of()).withLoadImages(loadImages);
             ClusterService clusters = ctx.clusters();
+            // An ordinary claim unless it names (--from-pool) or matches a warm pool; then the answer is the member it took.
             ClusterView c = clusters.claim(new ClusterService.Claim(cid, Optional.ofNullable(backend), ownerValue, ttlValue, spec, targets,
-                    keepOnFailure, heartbeatValue));
+                    keepOnFailure, heartbeatValue, Optional.ofNullable(fromPool)));
             if (await || kubeconfigOut != null) {
-                c = clusters.awaitReady(cid, timeoutValue, v -> progress(ctx, v));
+                c = clusters.awaitReady(ClusterId.of(c.id()), timeoutValue, v -> progress(ctx, v));
                 if (kubeconfigOut != null) {
                     writePrivate(kubeconfigOut, clusters.kubeconfig(cid));
                 }

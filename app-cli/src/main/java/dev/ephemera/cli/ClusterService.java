@@ -25,9 +25,10 @@ interface ClusterService {
      * @param backend empty: the backend of the live cluster of this id, else the default one
      */
     record Claim(ClusterId id, Optional<String> backend, Optional<Owner> owner, Optional<Duration> ttl, ClusterSpec spec,
-                 List<SinkTarget> pushTo, boolean keepOnFailure, Optional<Duration> heartbeat) {
+                 List<SinkTarget> pushTo, boolean keepOnFailure, Optional<Duration> heartbeat, Optional<String> fromPool) {
         public Claim {
             Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(fromPool, "fromPool");
             pushTo = List.copyOf(pushTo);
         }
     }

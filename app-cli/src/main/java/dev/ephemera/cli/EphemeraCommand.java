@@ -40,6 +40,7 @@ public final class EphemeraCommand implements Runnable {
             VersionCommand.class,
             BackendsCommand.class,
             PoolCommand.class,
+            WarmPoolCommand.class,
             ClusterCommand.class,
             PkiCommand.class,
             KubeconfigCommand.class,

@@ -4,6 +4,7 @@ import dev.ephemera.application.ClaimRequest;
 import dev.ephemera.application.ClusterView;
 import dev.ephemera.application.Clusters;
 import dev.ephemera.application.Reconciler;
+import dev.ephemera.application.warmpool.WarmPools;
 import dev.ephemera.domain.cluster.Cluster;
 import dev.ephemera.domain.cluster.ClusterId;
 import dev.ephemera.domain.cluster.Phase;
@@ -33,11 +34,14 @@ final class LocalClusterService implements ClusterService {
 
     @Override
     public ClusterView claim(Claim claim) {
-        String backendName = claim.backend().or(() -> existingBackend(claim.id())).orElse(ctx.ephemera().config().defaultBackend());
+        WarmPools warm = ctx.ephemera().get(WarmPools.class);
+        String backendName = claim.backend().or(() -> existingBackend(claim.id()))
+                .orElseGet(() -> claim.fromPool().map(p -> warm.pool(p).backend()).orElse(ctx.ephemera().config().defaultBackend()));
         requireBackend(backendName, claim.backend().isPresent());
         LoadImageCommand.requireImageLoading(ctx, backendName, !claim.spec().loadImages().isEmpty());
-        return ClusterView.of(clusters().claim(new ClaimRequest(claim.id(), claim.owner(), backendName, claim.spec(), claim.ttl(),
-                claim.pushTo(), claim.keepOnFailure(), claim.heartbeat(), false)));
+        // An ordinary claim unless it names or matches a warm pool; then the answer is the member it took.
+        return ClusterView.of(warm.submit(new ClaimRequest(claim.id(), claim.owner(), backendName, claim.spec(), claim.ttl(),
+                claim.pushTo(), claim.keepOnFailure(), claim.heartbeat(), false), claim.fromPool()).cluster());
     }
 
     /** The backend a live cluster of this id was created on: claiming it again needs no --backend. */

@@ -75,6 +75,7 @@ final class RemoteClusterService implements ClusterService {
             body.put("pushTo", claim.pushTo().stream().map(SinkTarget::toString).toList());
         }
         claim.heartbeat().ifPresent(h -> body.put("heartbeat", h.toString()));
+        claim.fromPool().ifPresent(p -> body.put("fromPool", p));
         if (claim.keepOnFailure()) {
             body.put("keepOnFailure", true);
         }

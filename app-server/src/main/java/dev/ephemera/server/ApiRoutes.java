@@ -1,6 +1,7 @@
 package dev.ephemera.server;
 
 import dev.ephemera.application.IpPools;
+import dev.ephemera.application.warmpool.WarmPools;
 import dev.ephemera.bootstrap.Ephemera;
 import dev.ephemera.domain.cluster.ClusterId;
 import io.vertx.core.Vertx;
@@ -20,5 +21,6 @@ public final class ApiRoutes {
         router.get(prefix + "/openapi.json").handler(auth.require(Scope.READ)).handler(new OpenApiHandler());
         new ClustersApi(vertx, blocking, ephemera, kick).mount(router, prefix, auth);
         new PoolsApi(blocking, () -> ephemera.get(IpPools.class)).mount(router, prefix, auth);
+        new WarmPoolsApi(blocking, () -> ephemera.get(WarmPools.class)).mount(router, prefix, auth);
     }
 }

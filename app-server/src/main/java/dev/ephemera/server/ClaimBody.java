@@ -15,13 +15,14 @@ import java.util.Set;
 /**
  * The body of {@code POST /v1/clusters}, checked field by field before anything is recorded.
  *
- * @param backend empty means the configuration's default backend
+ * @param backend  empty means the configuration's default backend (or, with {@code fromPool}, the pool's)
+ * @param fromPool a warm pool to take a Ready member from (docs/warm-pools.md)
  */
 record ClaimBody(ClusterId id, Optional<String> backend, Optional<Owner> owner, Optional<Duration> ttl, ClusterSpec spec,
-                 List<SinkTarget> pushTo, Optional<Duration> heartbeat, boolean queue, boolean keepOnFailure) {
+                 List<SinkTarget> pushTo, Optional<Duration> heartbeat, boolean queue, boolean keepOnFailure, Optional<String> fromPool) {
 
     static final Set<String> FIELDS = Set.of("id", "backend", "owner", "ttl", "size", "location", "kubernetesVersion", "pushTo",
-            "heartbeat", "queue", "keepOnFailure");
+            "heartbeat", "queue", "keepOnFailure", "fromPool");
 
     static ClaimBody parse(ApiJson.Body b) {
         ClusterId id = ClusterId.of(b.requireString("id"));
@@ -34,7 +35,11 @@ record ClaimBody(ClusterId id, Optional<String> backend, Optional<Owner> owner, 
         Optional<Duration> heartbeat = b.string("heartbeat").map(t -> positive("heartbeat", t));
         ClusterSpec spec = new ClusterSpec(nonBlank(b, "kubernetesVersion"), nonBlank(b, "size"), nonBlank(b, "location"), Map.of(), List.of());
         List<SinkTarget> push = b.strings("pushTo").stream().map(SinkTarget::parse).toList();
-        return new ClaimBody(id, backend, owner, ttl, spec, push, heartbeat, b.bool("queue", false), b.bool("keepOnFailure", false));
+        Optional<String> fromPool = b.string("fromPool").map(String::trim);
+        if (fromPool.isPresent() && fromPool.get().isEmpty()) {
+            throw EphemeraException.invalid("field fromPool must not be empty; leave it out unless you claim from a warm pool");
+        }
+        return new ClaimBody(id, backend, owner, ttl, spec, push, heartbeat, b.bool("queue", false), b.bool("keepOnFailure", false), fromPool);
     }
 
     private static Optional<String> nonBlank(ApiJson.Body b, String field) {

@@ -5,6 +5,7 @@ import dev.ephemera.application.ClaimRequest;
 import dev.ephemera.application.ClusterEvents;
 import dev.ephemera.application.ClusterView;
 import dev.ephemera.application.Clusters;
+import dev.ephemera.application.warmpool.WarmPools;
 import dev.ephemera.bootstrap.Ephemera;
 import dev.ephemera.domain.cluster.Cluster;
 import dev.ephemera.domain.cluster.ClusterId;
@@ -86,12 +87,14 @@ public final class ClustersApi {
         ClaimBody body = ClaimBody.parse(ApiJson.body(ctx, ClaimBody.FIELDS, false));
         Caller caller = ApiAuth.caller(ctx);
         blocking.run(ctx, () -> {
-            String backend = body.backend().orElse(ephemera.config().defaultBackend());
+            WarmPools warm = ephemera.get(WarmPools.class);
+            String backend = body.backend().orElseGet(() -> body.fromPool().map(p -> warm.pool(p).backend())
+                    .orElse(ephemera.config().defaultBackend()));
             requireKnown(backend, body);
             ephemera.backend(backend); // a misconfigured backend fails here, before anything is recorded
             ClaimRequest request = new ClaimRequest(body.id(), body.owner(), backend, body.spec(), body.ttl(), body.pushTo(),
                     body.keepOnFailure(), body.heartbeat(), body.queue());
-            ClaimOutcome o = clusters().submit(request);
+            ClaimOutcome o = warm.submit(request, body.fromPool()); // an ordinary claim unless it names or matches a warm pool
             if (o.created()) {
                 ephemera.get(ClusterRepository.class).putCredential(o.cluster().id(), CLAIMED_BY, Secret.of(caller.name()));
             }
@@ -302,7 +305,7 @@ public final class ClustersApi {
         blocking.run(ctx, () -> {
             Cluster c = clusters().get(id);
             if (!caller.scope().includes(Scope.ADMIN)) {
-                Optional<String> claimer = ephemera.get(ClusterRepository.class).credential(id, CLAIMED_BY).map(Secret::reveal);
+                Optional<String> claimer = ephemera.get(ClusterRepository.class).credential(c.id(), CLAIMED_BY).map(Secret::reveal);
                 if (claimer.isEmpty() || !claimer.get().equals(caller.name())) {
                     throw new EphemeraException(ErrorCode.PERMISSION_DENIED, "the kubeconfig of cluster " + id + " is given only to the token that "
                             + "claimed it or an admin token; token '" + caller.name() + "' is neither");

@@ -3,6 +3,7 @@ package dev.ephemera.server;
 import dev.ephemera.application.ClusterDriver;
 import dev.ephemera.application.ClusterEvents;
 import dev.ephemera.application.Reaper;
+import dev.ephemera.application.warmpool.WarmPools;
 import dev.ephemera.bootstrap.Ephemera;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
@@ -79,6 +80,7 @@ public final class EphemeraServer implements AutoCloseable {
         if (!settings.reapInterval().isZero() && !settings.reapOrphans().isEmpty()) {
             ephemera.get(Reaper.class).requireKnownBackends(settings.reapOrphans()); // a misspelt server.reap-orphans fails the start
         }
+        ephemera.get(WarmPools.class).requireUsable(); // a pool on a missing backend, or hibernating where it cannot, fails the start
         // Vert.x's micrometer metrics register this gauge again on every request, which Micrometer
         // answers with a "Gauge has been already registered" warning; the server counts its active
         // requests itself instead (ephemera_http_server_active_requests).
@@ -119,7 +121,8 @@ public final class EphemeraServer implements AutoCloseable {
         // The driver steps every unsettled cluster to where it is going, with no client waiting.
         // Only the leader (server.leadership; by default this process) drives them and answers claim objects.
         driver = ephemera.get(ClusterDriver.class);
-        duties = new LeaderDuties(ephemera, driver).join();
+        // The leader also keeps every warm pool filled; its members are ordinary claims the driver brings up.
+        duties = new LeaderDuties(ephemera, driver, ephemera.get(WarmPools.class)).join();
         clusterMetrics = new ClusterMetrics(driver, ephemera.get(ClusterEvents.class), metrics);
         clusterMetrics.refresh();
         metricsTimer = vertx.setPeriodic(1_000, t -> clusterMetrics.refresh());

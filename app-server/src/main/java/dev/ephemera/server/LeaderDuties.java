@@ -2,6 +2,7 @@ package dev.ephemera.server;
 
 import dev.ephemera.application.ClusterDriver;
 import dev.ephemera.application.claims.ClaimObjectController;
+import dev.ephemera.application.warmpool.WarmPools;
 import dev.ephemera.bootstrap.Ephemera;
 import dev.ephemera.ports.leadership.Leadership;
 import java.util.Optional;
@@ -9,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What only the leader does: drive clusters ({@link ClusterDriver}) and, with {@code server.claims}
- * set, answer claim objects ({@link ClaimObjectController}). Started when {@link Leadership} elects
+ * What only the leader does: drive clusters ({@link ClusterDriver}), keep the warm pools filled
+ * ({@link WarmPools}) and, with {@code server.claims} set, answer claim objects ({@link ClaimObjectController}). Started when {@link Leadership} elects
  * this process, stopped when it is deposed; every process answers the REST API and webhooks either way.
  * On election the driver reads the store afresh, so a new leader resumes every unsettled cluster.
  */
@@ -19,12 +20,14 @@ final class LeaderDuties implements AutoCloseable {
 
     private final Leadership leadership;
     private final ClusterDriver driver;
+    private final WarmPools warmPools;
     private final Optional<ClaimObjectController> claims;
     private AutoCloseable membership;
 
-    LeaderDuties(Ephemera ephemera, ClusterDriver driver) {
+    LeaderDuties(Ephemera ephemera, ClusterDriver driver, WarmPools warmPools) {
         this.leadership = ephemera.get(Leadership.class);
         this.driver = driver;
+        this.warmPools = warmPools;
         // Built before joining, so a bad server.claims fails the start instead of the first election.
         this.claims = ephemera.config().claims().map(c -> ephemera.get(ClaimObjectController.class));
     }
@@ -36,6 +39,7 @@ final class LeaderDuties implements AutoCloseable {
 
     private void elected() {
         driver.start();
+        warmPools.start(); // a no-op without warm-pools:
         claims.ifPresent(c -> {
             try {
                 c.start();
@@ -48,6 +52,7 @@ final class LeaderDuties implements AutoCloseable {
 
     private void deposed() {
         claims.ifPresent(ClaimObjectController::close);
+        warmPools.close();
         driver.close();
     }
 

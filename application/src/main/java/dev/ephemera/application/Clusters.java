@@ -8,6 +8,7 @@ import dev.ephemera.domain.cluster.Policies;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
 import dev.ephemera.domain.secret.Secret;
+import dev.ephemera.domain.warmpool.PoolMembership;
 import dev.ephemera.ports.state.ClusterRepository;
 import dev.ephemera.ports.state.Limits;
 import jakarta.inject.Inject;
@@ -117,8 +118,12 @@ public final class Clusters {
         return changing(id, c -> saved(repository.update(c.renew(clock.instant()))));
     }
 
+    /**
+     * The cluster of that id, or the warm pool member a claim of that id took (the claim's id is an
+     * alias of the member, docs/warm-pools.md).
+     */
     public Cluster get(ClusterId id) {
-        return repository.find(id).orElseThrow(() -> EphemeraException.notFound("cluster '" + id
+        return repository.find(id).or(() -> aliased(id)).orElseThrow(() -> EphemeraException.notFound("cluster '" + id
                 + "' does not exist; see the ones that do with: ephemera cluster list"));
     }
 
@@ -167,9 +172,14 @@ public final class Clusters {
     /** The CI kubeconfig of a ready cluster. */
     public Secret kubeconfig(ClusterId id) {
         Cluster c = get(id);
-        return repository.credential(id, Credentials.KUBECONFIG).orElseThrow(() -> EphemeraException.notFound(
+        return repository.credential(c.id(), Credentials.KUBECONFIG).orElseThrow(() -> EphemeraException.notFound(
                 "cluster " + id + " has no kubeconfig yet (it is " + c.phase().displayName() + "); wait with: ephemera cluster create "
                         + id + " --wait"));
+    }
+
+    /** The live warm pool member a claim of {@code alias} took; looked for only when no record has that id (a full read). */
+    private Optional<Cluster> aliased(ClusterId alias) {
+        return repository.list().stream().filter(c -> PoolMembership.isAliasOf(c, alias)).findFirst();
     }
 
     private Cluster saved(Cluster c) {

@@ -81,7 +81,9 @@ public final class ConfigLoader {
         applyEnvironment(tree, request.env());
         Map<String, Set<String>> secretKeys = validate(tree, file);
         resolveReferences(tree, "", request.env(), secretKeys, file.isPresent() ? fileValues(file.get()) : Map.of());
-        return new EphemeraConfig(tree, file, secretKeys);
+        EphemeraConfig config = new EphemeraConfig(tree, file, secretKeys);
+        config.warmPools(); // a bad warm pool fails the start, not the first claim
+        return config;
     }
 
     private static Optional<Path> locate(Request r) {
@@ -234,6 +236,7 @@ public final class ConfigLoader {
         CoreSettings.TOP_LEVEL.forEach(s -> topKeys.add(s.key()));
         Set<String> known = new TreeSet<>(topKeys);
         known.addAll(sections.keySet());
+        known.addAll(CoreSettings.NAMED_SECTIONS);
         Map<String, Set<String>> secretKeys = new HashMap<>();
         for (Map.Entry<String, Object> e : tree.entrySet()) {
             String key = e.getKey();
@@ -241,7 +244,11 @@ public final class ConfigLoader {
                 throw new EphemeraException(ErrorCode.CONFIGURATION, "unknown setting '" + key + "'" + where + "; known top-level settings: "
                         + String.join(", ", known));
             }
-            if (sections.containsKey(key)) {
+            if (CoreSettings.NAMED_SECTIONS.contains(key)) {
+                if (!(e.getValue() instanceof Map)) {
+                    throw new EphemeraException(ErrorCode.CONFIGURATION, "'" + key + "'" + where + " must be a section (a map of names to settings)");
+                }
+            } else if (sections.containsKey(key)) {
                 if (!(e.getValue() instanceof Map)) {
                     throw new EphemeraException(ErrorCode.CONFIGURATION, "'" + key + "'" + where + " must be a section (a map of settings)");
                 }

@@ -61,6 +61,12 @@ public final class CoreSettings {
             SettingSpec.optional("default", "Pool used by `ephemera pool allocate|release|list|capacity` without --pool"
                     + " (without it: the only pool, if there is exactly one).", null));
 
+    /** {@code warm-pools:}: a map of pool name to the pool's settings ({@link WarmPoolConfig#POOL}), checked by {@link WarmPoolConfig}. */
+    public static final String WARM_POOLS = "warm-pools";
+
+    /** Sections whose keys are names the user chooses; each value is checked by the section's own reader. */
+    public static final java.util.Set<String> NAMED_SECTIONS = java.util.Set.of(WARM_POOLS);
+
     /** Sections owned by the core, with their settings. */
     public static final Map<String, List<SettingSpec>> SECTIONS = Map.of("policies", POLICIES, "server", SERVER,
             "canary", VerifierOptions.SETTINGS, "pools", POOLS, "lifecycle", LifecycleSettings.SETTINGS);

@@ -113,6 +113,11 @@ public final class EphemeraConfig {
         return new Settings(name, m, secretKeys.getOrDefault(name, java.util.Set.of()));
     }
 
+    /** The {@code warm-pools:} section, validated (docs/warm-pools.md); none configured: no pools. */
+    public dev.ephemera.application.warmpool.WarmPoolSettings warmPools() {
+        return WarmPoolConfig.read(section(CoreSettings.WARM_POOLS), defaultBackend());
+    }
+
     public Policies policies() {
         Settings p = section("policies");
         Policies d = Policies.defaults();

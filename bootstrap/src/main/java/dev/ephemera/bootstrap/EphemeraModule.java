@@ -13,6 +13,7 @@ import dev.ephemera.application.claims.ClaimObjectController;
 import dev.ephemera.application.claims.ClaimObjectSettings;
 import dev.ephemera.application.lifecycle.LifecycleSettings;
 import dev.ephemera.application.lifecycle.PullRequestLifecycle;
+import dev.ephemera.application.warmpool.WarmPoolSettings;
 import dev.ephemera.domain.cluster.Policies;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
@@ -138,6 +139,12 @@ public final class EphemeraModule extends AbstractModule {
     Leadership leadership() {
         String name = config.leadership();
         return AlwaysLeader.NAME.equals(name) ? new AlwaysLeader() : instances.get(LeadershipFactory.class, name);
+    }
+
+    @Provides
+    @Singleton
+    WarmPoolSettings warmPoolSettings() {
+        return config.warmPools();
     }
 
     @Provides

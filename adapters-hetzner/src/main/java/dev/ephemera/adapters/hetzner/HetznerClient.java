@@ -177,6 +177,16 @@ public final class HetznerClient {
         }
     }
 
+    /** Powers a server off (a hard stop, as pulling the plug); returns the action to wait on. */
+    public Action powerOff(long id) {
+        return Action.from(call("POST", "/servers/" + id + "/actions/poweroff", null, "powering off server " + id).path("action"));
+    }
+
+    /** Powers a server on; returns the action to wait on. */
+    public Action powerOn(long id) {
+        return Action.from(call("POST", "/servers/" + id + "/actions/poweron", null, "powering on server " + id).path("action"));
+    }
+
     // ---- actions
 
     public Action action(long id) {

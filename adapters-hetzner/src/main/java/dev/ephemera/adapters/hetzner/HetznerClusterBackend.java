@@ -10,6 +10,7 @@ import dev.ephemera.domain.error.ErrorCode;
 import dev.ephemera.domain.pki.PkiBundle;
 import dev.ephemera.ports.backend.BackendTraits;
 import dev.ephemera.ports.backend.ClusterBackend;
+import dev.ephemera.ports.backend.Hibernation;
 import dev.ephemera.ports.backend.Observation;
 import dev.ephemera.ports.backend.OwnedResource;
 import dev.ephemera.ports.backend.Pricing;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * {@code https://<public IPv4>:<api-port>}; {@link Observation.State#RUNNING} only says the
  * server runs — whether K3s answers is for {@code /readyz} to tell.
  */
-public final class HetznerClusterBackend implements ClusterBackend, Pricing {
+public final class HetznerClusterBackend implements ClusterBackend, Pricing, Hibernation {
     /** Hetzner Cloud states and bills every price in euros (its {@code GET /pricing} names the currency EUR). */
     static final String CURRENCY = "EUR";
     public static final String NAME = "hetzner";
@@ -207,6 +208,46 @@ public final class HetznerClusterBackend implements ClusterBackend, Pricing {
                 + (servers.size() > 1 ? "; " + servers.size() + " servers carry this cluster's labels" : "")
                 + (state == Observation.State.FAILED ? "; it will not become ready by itself: delete the cluster and create it again" : "");
         return new Observation(state, endpoint, detail);
+    }
+
+    @Override
+    public Optional<String> hibernationRefusal() {
+        return settings.hibernation() ? Optional.empty() : Optional.of("hetzner bills powered-off servers, so hibernation is off;"
+                + " set hetzner.hibernation: true to power idle members off anyway");
+    }
+
+    /** Powers the cluster's server off and waits for the action; a server already off is left alone. */
+    @Override
+    public void hibernate(ClusterId id) {
+        requireHibernation();
+        for (Server s : client.servers(Labels.clusterSelector(settings.installation(), id.value()))) {
+            if ("running".equals(s.status())) {
+                LOG.info("powering off hetzner server to hibernate: cluster={} server={}", id, s.id());
+                client.awaitAction(client.powerOff(s.id()), settings.actionTimeout(), "powering off the server of cluster " + id);
+            }
+        }
+    }
+
+    /** Powers the cluster's server on and waits for the action; K3s then boots, which the caller watches through /readyz. */
+    @Override
+    public void resume(ClusterId id) {
+        requireHibernation();
+        List<Server> servers = client.servers(Labels.clusterSelector(settings.installation(), id.value()));
+        if (servers.isEmpty()) {
+            throw EphemeraException.notFound("cluster " + id + " has no Hetzner server to power on");
+        }
+        for (Server s : servers) {
+            if ("off".equals(s.status())) {
+                LOG.info("powering on hetzner server to resume: cluster={} server={}", id, s.id());
+                client.awaitAction(client.powerOn(s.id()), settings.actionTimeout(), "powering on the server of cluster " + id);
+            }
+        }
+    }
+
+    private void requireHibernation() {
+        hibernationRefusal().ifPresent(why -> {
+            throw new EphemeraException(ErrorCode.CONFIGURATION, why);
+        });
     }
 
     @Override

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 public record HetznerSettings(Secret token, URI apiUrl, String location, String serverType, String image, String k3sVersion,
                               List<String> sshKeys, Optional<String> firewall, String installation, Optional<String> dnsZone,
                               int apiPort, boolean primaryIp, Duration actionTimeout, Duration requestTimeout,
-                              Duration rateLimitMaxWait, K3sInstaller k3sInstaller) {
+                              Duration rateLimitMaxWait, K3sInstaller k3sInstaller, boolean hibernation) {
     public static final String DEFAULT_API_URL = "https://api.hetzner.cloud/v1";
     public static final String DEFAULT_K3S_VERSION = "v1.31.4+k3s1";
     private static final Pattern K3S_VERSION = Pattern.compile("v\\d+\\.\\d+\\.\\d+(-rc\\d+)?\\+k3s\\d+");
@@ -72,7 +72,8 @@ public record HetznerSettings(Secret token, URI apiUrl, String location, String 
                 SettingSpec.optional("primary-ip", "create a primary IPv4 first, so the address is known before the server boots", "false"),
                 SettingSpec.optional("action-timeout", "longest wait for one Hetzner action (create, delete)", "5m"),
                 SettingSpec.optional("request-timeout", "longest wait for one HTTP answer of the Hetzner API", "30s"),
-                SettingSpec.optional("rate-limit-max-wait", "longest wait for the project's API rate limit a request accepts; a longer one fails at once", "5m"));
+                SettingSpec.optional("rate-limit-max-wait", "longest wait for the project's API rate limit a request accepts; a longer one fails at once", "5m"),
+                SettingSpec.optional("hibernation", "power off idle warm pool members (hibernate-after); Hetzner bills powered-off servers, so it is off unless set", "false"));
     }
 
     public static HetznerSettings from(Settings s) {
@@ -94,7 +95,8 @@ public record HetznerSettings(Secret token, URI apiUrl, String location, String 
                 s.duration("action-timeout", Duration.ofMinutes(5)), s.duration("request-timeout", Duration.ofSeconds(30)),
                 s.duration("rate-limit-max-wait", Duration.ofMinutes(5)),
                 new K3sInstaller(s.string("k3s-installer-ref", K3sInstaller.DEFAULT_REF).trim(),
-                        s.string("k3s-installer-sha256", K3sInstaller.DEFAULT_SHA256).trim().toLowerCase(java.util.Locale.ROOT)));
+                        s.string("k3s-installer-sha256", K3sInstaller.DEFAULT_SHA256).trim().toLowerCase(java.util.Locale.ROOT)),
+                s.bool("hibernation", false));
     }
 
     private static boolean isLoopback(String host) {

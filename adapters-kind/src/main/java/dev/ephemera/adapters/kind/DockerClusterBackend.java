@@ -6,6 +6,7 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Frame;
@@ -26,6 +27,7 @@ import dev.ephemera.domain.pki.PkiBundle;
 import dev.ephemera.domain.secret.Secret;
 import dev.ephemera.ports.backend.BackendTraits;
 import dev.ephemera.ports.backend.ClusterBackend;
+import dev.ephemera.ports.backend.Hibernation;
 import dev.ephemera.ports.backend.ImageLoading;
 import dev.ephemera.ports.backend.Observation;
 import dev.ephemera.ports.backend.OwnedResource;
@@ -58,8 +60,10 @@ import org.slf4j.LoggerFactory;
  * {@code ephemera.dev/cluster} and {@code ephemera.dev/installation} and is found by those labels
  * alone, so every call is idempotent and nothing leaks unseen.
  */
-public final class DockerClusterBackend implements ClusterBackend, ImageLoading {
+public final class DockerClusterBackend implements ClusterBackend, ImageLoading, Hibernation {
     public static final String NAME = "docker";
+    /** How long {@code docker stop} lets K3s shut down before it is killed. */
+    private static final int STOP_SECONDS = 20;
     static final String CLUSTER = "ephemera.dev/cluster";
     static final String INSTALLATION = "ephemera.dev/installation";
     static final String MANAGED_BY = "ephemera.dev/managed-by";
@@ -359,6 +363,46 @@ public final class DockerClusterBackend implements ClusterBackend, ImageLoading 
                     + " (ephemera cluster get " + id + " shows its phase)");
         }
         return new NodeImages(engine, settings).load(nodes, images);
+    }
+
+    @Override
+    public Optional<String> hibernationRefusal() {
+        return Optional.empty();
+    }
+
+    /** Stops the cluster's container (its volumes keep K3s' state); a stopped or missing one is left as it is. */
+    @Override
+    public void hibernate(ClusterId id) {
+        Optional<Container> c = container(id);
+        if (c.isEmpty() || !"running".equals(c.get().getState())) {
+            return;
+        }
+        LOG.info("stopping docker container to hibernate: cluster={} container={}", id, c.get().getId());
+        try {
+            engine.run("stopping container " + baseName(id), () -> engine.client().stopContainerCmd(c.get().getId()).withTimeout(STOP_SECONDS).exec());
+        } catch (EphemeraException e) {
+            if (!(e.getCause() instanceof NotModifiedException) && !(e.getCause() instanceof NotFoundException)) {
+                throw e;
+            }
+        }
+    }
+
+    /** Starts the cluster's stopped container again; Docker may publish the API on another host port, which observe reports. */
+    @Override
+    public void resume(ClusterId id) {
+        Container c = container(id).orElseThrow(() -> EphemeraException.notFound("cluster " + id + " has no container on the Docker engine at "
+                + engine.host() + " to resume"));
+        if ("running".equals(c.getState())) {
+            return;
+        }
+        LOG.info("starting docker container to resume: cluster={} container={}", id, c.getId());
+        try {
+            engine.run("starting container " + baseName(id), () -> engine.client().startContainerCmd(c.getId()).exec());
+        } catch (EphemeraException e) {
+            if (!(e.getCause() instanceof NotModifiedException)) {
+                throw e;
+            }
+        }
     }
 
     @Override

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * reports {@code CREATING} for a number of observations) and faults (the next create fails with a
  * given error). Never registered for production use.
  */
-public final class InMemoryClusterBackend implements ClusterBackend {
+public final class InMemoryClusterBackend implements ClusterBackend, dev.ephemera.ports.backend.Hibernation {
     private final BackendTraits traits;
     private final Map<ClusterId, Server> servers = new ConcurrentHashMap<>();
     private final AtomicInteger creates = new AtomicInteger();
@@ -35,6 +35,11 @@ public final class InMemoryClusterBackend implements ClusterBackend {
     private volatile int observationsUntilRunning;
     private volatile java.time.Duration ensureRendezvous = java.time.Duration.ZERO;
     private final Map<ClusterId, java.util.concurrent.CountDownLatch> rendezvous = new ConcurrentHashMap<>();
+
+    private final java.util.Set<ClusterId> stopped = ConcurrentHashMap.newKeySet();
+    private final java.util.Set<ClusterId> neverWake = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger hibernations = new AtomicInteger();
+    private final AtomicInteger resumes = new AtomicInteger();
 
     public InMemoryClusterBackend(BackendTraits traits, int observationsUntilRunning) {
         this.traits = traits;
@@ -131,6 +136,9 @@ public final class InMemoryClusterBackend implements ClusterBackend {
         if (s == null) {
             return Observation.absent();
         }
+        if (stopped.contains(id)) {
+            return new Observation(Observation.State.FAILED, Optional.empty(), "stopped");
+        }
         if (s.observations.incrementAndGet() <= observationsUntilRunning) {
             return new Observation(Observation.State.CREATING, Optional.empty(), "booting");
         }
@@ -142,6 +150,7 @@ public final class InMemoryClusterBackend implements ClusterBackend {
     @Override
     public void destroy(ClusterId id) {
         servers.remove(id);
+        stopped.remove(id);
     }
 
     @Override
@@ -153,7 +162,8 @@ public final class InMemoryClusterBackend implements ClusterBackend {
 
     @Override
     public Optional<AdminAccess> ownAdminAccess(ClusterId id) {
-        return Optional.ofNullable(servers.get(id)).map(s -> new AdminAccess(URI.create("https://127.0.0.1:6443"),
+        // One server URL per cluster (the path tells them apart), so a fake workload keeps one token per cluster.
+        return Optional.ofNullable(servers.get(id)).map(s -> new AdminAccess(URI.create("https://127.0.0.1:6443/in-memory/" + id.value()),
                 InMemoryWorkloadClusters.FAKE_CA_PEM, InMemoryWorkloadClusters.FAKE_CA_PEM, Secret.of("in-memory-key")));
     }
 
@@ -162,4 +172,42 @@ public final class InMemoryClusterBackend implements ClusterBackend {
         servers.put(request.id(), new Server(request));
     }
 
+    @Override
+    public Optional<String> hibernationRefusal() {
+        return Optional.empty();
+    }
+
+    /** Stops the "server": it observes as {@code FAILED} ("stopped") until resumed. */
+    @Override
+    public void hibernate(ClusterId id) {
+        if (servers.containsKey(id)) {
+            hibernations.incrementAndGet();
+            stopped.add(id);
+        }
+    }
+
+    @Override
+    public void resume(ClusterId id) {
+        resumes.incrementAndGet();
+        if (!neverWake.contains(id)) {
+            stopped.remove(id);
+        }
+    }
+
+    /** Simulates a member that never wakes: resuming {@code id} leaves it stopped. */
+    public void neverWake(ClusterId id) {
+        neverWake.add(id);
+    }
+
+    public boolean isStopped(ClusterId id) {
+        return stopped.contains(id);
+    }
+
+    public int hibernations() {
+        return hibernations.get();
+    }
+
+    public int resumes() {
+        return resumes.get();
+    }
 }

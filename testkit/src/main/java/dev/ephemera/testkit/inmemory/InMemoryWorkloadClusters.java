@@ -18,6 +18,8 @@ public final class InMemoryWorkloadClusters implements WorkloadClusters {
 
     private final AtomicInteger probesUntilReady;
     private final AtomicInteger bootstraps = new AtomicInteger();
+    private final AtomicInteger rotations = new AtomicInteger();
+    private final java.util.Map<java.net.URI, String> tokens = new java.util.concurrent.ConcurrentHashMap<>();
 
     public InMemoryWorkloadClusters(int probesUntilReady) {
         this.probesUntilReady = new AtomicInteger(probesUntilReady);
@@ -35,6 +37,25 @@ public final class InMemoryWorkloadClusters implements WorkloadClusters {
     @Override
     public CiCredentials bootstrap(AdminAccess access, CiAccount account) {
         bootstraps.incrementAndGet();
-        return new CiCredentials(Secret.of("token-for-" + access.server().getHost()), FAKE_CA_PEM);
+        String token = tokens.computeIfAbsent(access.server(), s -> "token-for-" + s.getHost());
+        return new CiCredentials(Secret.of(token), FAKE_CA_PEM);
+    }
+
+    /** As the real adapter: the old token Secret goes (its token is refused from now on) and a new token is minted. */
+    @Override
+    public CiCredentials rotateToken(AdminAccess access, CiAccount account) {
+        rotations.incrementAndGet();
+        String token = "token-" + java.util.UUID.randomUUID();
+        tokens.put(access.server(), token);
+        return new CiCredentials(Secret.of(token), FAKE_CA_PEM);
+    }
+
+    /** Whether the API server at {@code server} would accept {@code token} as the CI account's: only its latest token. */
+    public boolean accepts(java.net.URI server, String token) {
+        return token.equals(tokens.get(server));
+    }
+
+    public int rotations() {
+        return rotations.get();
     }
 }

@@ -94,6 +94,47 @@ final class CiAccountSetup {
         return credentials(filled.get());
     }
 
+    /**
+     * A fresh token for the account: the token Secret is deleted — the API server refuses every
+     * token minted from a Secret that is gone — and made again, then watched until the token
+     * controller fills it. The account, its namespace and binding are made first if missing.
+     *
+     * @throws EphemeraException UNAVAILABLE when the old Secret is still there (being deleted) or
+     *         the new token equals the old; the caller retries
+     */
+    CiCredentials rotate(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        ensureNamespace();
+        ensureServiceAccount();
+        ensureBinding();
+        Resource<Secret> secret = k.secrets().inNamespace(account.namespace()).withName(account.tokenSecret());
+        Secret old = call("read secret " + account.tokenSecret(), secret::get);
+        Optional<String> oldToken = Optional.ofNullable(old).filter(s -> present(s, "token")).map(s -> s.getData().get("token"));
+        Optional<String> oldUid = Optional.ofNullable(old).map(HasMetadata::getMetadata).map(m -> m.getUid()).filter(u -> !u.isBlank());
+        if (old != null) {
+            call("delete secret " + account.tokenSecret(), secret::delete);
+            LOG.info("CI token secret deleted for rotation server={} namespace={} secret={}", server, account.namespace(), account.tokenSecret());
+        }
+        ensureTokenSecret();
+        Secret made = call("read secret " + account.tokenSecret(), secret::get);
+        Optional<String> newUid = Optional.ofNullable(made).map(HasMetadata::getMetadata).map(m -> m.getUid()).filter(u -> !u.isBlank());
+        if (oldUid.isPresent() && oldUid.equals(newUid)) {
+            throw EphemeraException.unavailable("Secret " + account.namespace() + "/" + account.tokenSecret() + " on " + server
+                    + " is still being deleted; the token rotation is retried", null);
+        }
+        Optional<Secret> filled = awaitFilled(deadline);
+        if (filled.isEmpty()) {
+            throw EphemeraException.unavailable("the token controller of " + server + " deleted the new Secret " + account.namespace() + "/"
+                    + account.tokenSecret() + "; the token rotation is retried", null);
+        }
+        if (oldToken.isPresent() && oldToken.get().equals(filled.get().getData().get("token"))) {
+            throw EphemeraException.unavailable("Secret " + account.namespace() + "/" + account.tokenSecret() + " on " + server
+                    + " still holds the old token; the token rotation is retried", null);
+        }
+        LOG.info("CI token rotated server={} namespace={} serviceAccount={}", server, account.namespace(), account.serviceAccount());
+        return credentials(filled.get());
+    }
+
     private void ensureNamespace() {
         Namespace wanted = new NamespaceBuilder().withNewMetadata().withName(account.namespace()).withLabels(labels()).endMetadata().build();
         Namespace ns = createOrGet("namespace " + account.namespace(), () -> k.namespaces().resource(wanted).create(),

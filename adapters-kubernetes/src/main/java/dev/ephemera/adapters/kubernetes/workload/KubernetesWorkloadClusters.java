@@ -85,6 +85,21 @@ public final class KubernetesWorkloadClusters implements WorkloadClusters {
     }
 
     @Override
+    public CiCredentials rotateToken(AdminAccess access, CiAccount account) {
+        ApiConnections.Connection c = connections.acquire(access);
+        try {
+            return new CiAccountSetup(c.kube(), access.server(), account).rotate(settings.bootstrapTimeout());
+        } catch (EphemeraException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw EphemeraException.unavailable("rotating the CI token on " + access.server() + " failed: " + ApiErrors.transport(e), e);
+        } finally {
+            c.release();
+            connections.forget(access); // a claim rotates once; the connection is not reused soon
+        }
+    }
+
+    @Override
     public Health health() {
         return Health.up(connections.size() + " API server connection(s) open");
     }

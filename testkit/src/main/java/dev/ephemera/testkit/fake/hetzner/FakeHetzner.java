@@ -633,6 +633,8 @@ public final class FakeHetzner implements AutoCloseable {
             case "create_server" -> createServer(body);
             case "get_server" -> new Answer(200, JSON.createObjectNode().set("server", serverJson(server(p.get("id")))));
             case "delete_server" -> deleteServer(server(p.get("id")));
+            case "power_off_server" -> powerOff(server(p.get("id")));
+            case "power_on_server" -> powerOn(server(p.get("id")));
             case "get_action" -> new Answer(200, JSON.createObjectNode().set("action", actionJson(poll(action(p.get("id"))))));
             case "get_multiple_actions" -> {
                 ArrayNode list = JSON.createArrayNode();
@@ -809,6 +811,32 @@ public final class FakeHetzner implements AutoCloseable {
             out.putNull("root_password");
         }
         return new Answer(201, out);
+    }
+
+    /** As Hetzner: stopping, then off; the fake K3s stops answering (a real server keeps its disk). */
+    private Answer powerOff(FakeServer s) {
+        s.status = "stopping";
+        FakeAction a = newAction("stop_server", s.id, () -> {
+            s.status = "off";
+            if (s.k3s != null) {
+                s.k3s.close();
+                s.k3s = null;
+            }
+        });
+        return new Answer(201, JSON.createObjectNode().set("action", actionJson(a)));
+    }
+
+    /** As Hetzner: starting, then running; the fake K3s boots again from the same user data (same CAs). */
+    private Answer powerOn(FakeServer s) {
+        boolean wasOff = "off".equals(s.status);
+        s.status = "starting";
+        FakeAction a = newAction("start_server", s.id, () -> {
+            s.status = "running";
+            if (wasOff && s.k3s == null) {
+                boot(s);
+            }
+        });
+        return new Answer(201, JSON.createObjectNode().set("action", actionJson(a)));
     }
 
     private Answer deleteServer(FakeServer s) {
