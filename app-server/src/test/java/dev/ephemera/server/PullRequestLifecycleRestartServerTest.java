@@ -1,5 +1,6 @@
 package dev.ephemera.server;
 
+import dev.ephemera.testkit.inmemory.InstantBackendFactory;
 import static dev.ephemera.testkit.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 

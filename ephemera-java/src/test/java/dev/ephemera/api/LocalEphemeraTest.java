@@ -3,7 +3,7 @@ package dev.ephemera.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ephemera.api.testing.InstantBackendFactory;
+import dev.ephemera.testkit.inmemory.InstantBackendFactory;
 import dev.ephemera.application.Clusters;
 import dev.ephemera.bootstrap.ConfigLoader;
 import dev.ephemera.domain.cluster.ClusterId;

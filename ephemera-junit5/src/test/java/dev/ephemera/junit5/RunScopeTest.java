@@ -7,7 +7,7 @@ import dev.ephemera.application.Clusters;
 import dev.ephemera.bootstrap.ConfigLoader;
 import dev.ephemera.domain.cluster.Cluster;
 import dev.ephemera.domain.cluster.Phase;
-import dev.ephemera.junit5.testing.InstantBackendFactory;
+import dev.ephemera.testkit.inmemory.InstantBackendFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,13 +1,15 @@
-package dev.ephemera.junit5.testing;
+package dev.ephemera.testkit.inmemory;
 
 import dev.ephemera.ports.spi.SettingSpec;
 import dev.ephemera.ports.spi.Settings;
 import dev.ephemera.ports.workload.WorkloadClusters;
 import dev.ephemera.ports.workload.WorkloadClustersFactory;
-import dev.ephemera.testkit.inmemory.InMemoryWorkloadClusters;
 import java.util.List;
 
-/** Test-only: testkit's in-memory API server as {@code workload: in-memory}, so instant clusters reach Ready. */
+/**
+ * Test-only: {@link InMemoryWorkloadClusters} (an API server ready at once) as {@code workload: in-memory}.
+ * Not registered here: a test module that wants it names this class in its own {@code META-INF/services} test resource.
+ */
 public final class InMemoryWorkloadFactory implements WorkloadClustersFactory {
     @Override
     public String name() {

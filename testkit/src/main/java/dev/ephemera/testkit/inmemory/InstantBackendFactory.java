@@ -1,15 +1,18 @@
-package dev.ephemera.server;
+package dev.ephemera.testkit.inmemory;
 
 import dev.ephemera.ports.backend.ClusterBackend;
 import dev.ephemera.ports.backend.ClusterBackendFactory;
 import dev.ephemera.ports.spi.SettingSpec;
 import dev.ephemera.ports.spi.Settings;
-import dev.ephemera.testkit.inmemory.InMemoryClusterBackend;
 import java.util.List;
 
-/** Test-only: the in-memory backend under the name {@code instant}, registered in this module's test resources only. */
+/**
+ * Test-only: the {@link InMemoryClusterBackend} under the name {@code instant}, one shared instance
+ * ({@link #BACKEND}) so tests can look into it. Not registered here: a test module that wants it
+ * names this class in its own {@code META-INF/services} test resource.
+ */
 public final class InstantBackendFactory implements ClusterBackendFactory {
-    static final InMemoryClusterBackend BACKEND = InMemoryClusterBackend.instant();
+    public static final InMemoryClusterBackend BACKEND = InMemoryClusterBackend.instant();
 
     @Override
     public String name() {
