@@ -91,6 +91,25 @@ abstract class ClusterHandle implements EphemeralCluster {
         return writeReport(directory);
     }
 
+    /** Closes every handle, each as its request says; the first failure is thrown with the others suppressed in it. */
+    static void closeAll(java.util.List<? extends ClusterHandle> handles) {
+        RuntimeException first = null;
+        for (ClusterHandle c : handles) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
     abstract Path writeReport(Path directory);
 
     private void requireOpen() {

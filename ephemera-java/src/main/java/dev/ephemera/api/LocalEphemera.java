@@ -183,21 +183,7 @@ final class LocalEphemera implements Ephemera {
             closed = true;
             left = new ArrayList<>(open);
         }
-        RuntimeException first = null;
-        for (LocalCluster c : left) {
-            try {
-                c.close();
-            } catch (RuntimeException e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        ClusterHandle.closeAll(left);
     }
 
     @Override

@@ -275,21 +275,7 @@ final class RemoteEphemera implements Ephemera {
             closed = true;
             left = new ArrayList<>(open);
         }
-        RuntimeException first = null;
-        for (RemoteCluster c : left) {
-            try {
-                c.close();
-            } catch (RuntimeException e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        ClusterHandle.closeAll(left);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.ephemera.adapters.kind;
 
-import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.PullImageResultCallback;
@@ -9,7 +8,6 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ExposedPort;
-import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
@@ -283,7 +281,7 @@ public final class DockerClusterBackend implements ClusterBackend, ImageLoading,
             default -> new Observation(Observation.State.FAILED, Optional.empty(), "container " + name + " " + status
                     + (state.getExitCodeLong() == null ? "" : " with exit code " + state.getExitCodeLong())
                     + (state.getError() == null || state.getError().isBlank() ? "" : " (" + state.getError() + ")")
-                    + "; its last log lines:\n" + lastLogLines(c.get().getId()));
+                    + "; its last log lines:\n" + engine.lastLogLines(c.get().getId(), settings.logLines(), "(the container logged nothing)"));
         };
     }
 
@@ -323,29 +321,6 @@ public final class DockerClusterBackend implements ClusterBackend, ImageLoading,
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    String lastLogLines(String containerId) {
-        StringBuilder out = new StringBuilder();
-        try {
-            engine.client().logContainerCmd(containerId).withStdOut(true).withStdErr(true).withTail(settings.logLines())
-                    .exec(new ResultCallback.Adapter<Frame>() {
-                        @Override
-                        public void onNext(Frame f) {
-                            synchronized (out) {
-                                out.append(new String(f.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
-                            }
-                        }
-                    }).awaitCompletion(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            return "(the log could not be read: " + e.getMessage() + ")";
-        }
-        synchronized (out) {
-            String s = out.toString().strip();
-            return s.isEmpty() ? "(the container logged nothing)" : s;
         }
     }
 

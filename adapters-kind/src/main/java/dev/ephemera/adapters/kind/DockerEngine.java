@@ -1,8 +1,10 @@
 package dev.ephemera.adapters.kind;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.DockerClientException;
 import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.Version;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
@@ -10,7 +12,9 @@ import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -88,6 +92,30 @@ final class DockerEngine implements AutoCloseable {
         }
         String reason = root instanceof IOException || root.getMessage() == null ? root.toString() : root.getMessage();
         return EphemeraException.unavailable("no Docker engine answers at " + host + " (" + what + ": " + reason + "): " + HINT, e);
+    }
+
+    /** The container's last {@code lines} log lines, for an error message; never fails (says why instead). */
+    String lastLogLines(String containerId, int lines, String whenEmpty) {
+        StringBuilder out = new StringBuilder();
+        try {
+            client.logContainerCmd(containerId).withStdOut(true).withStdErr(true).withTail(lines)
+                    .exec(new ResultCallback.Adapter<Frame>() {
+                        @Override
+                        public void onNext(Frame f) {
+                            synchronized (out) {
+                                out.append(new String(f.getPayload(), StandardCharsets.UTF_8));
+                            }
+                        }
+                    }).awaitCompletion(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            return "(the log could not be read: " + e.getMessage() + ")";
+        }
+        synchronized (out) {
+            String s = out.toString().strip();
+            return s.isEmpty() ? whenEmpty : s;
+        }
     }
 
     @Override

@@ -1,11 +1,9 @@
 package dev.ephemera.adapters.kind;
 
-import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ExposedPort;
-import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.Ports;
 import dev.ephemera.domain.cluster.BackendRef;
 import dev.ephemera.domain.cluster.ClusterId;
@@ -32,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,7 +152,7 @@ public final class KindClusterBackend implements ClusterBackend, ImageLoading {
             case "removing" -> new Observation(Observation.State.DELETING, Optional.empty(), "node " + node + " is being removed");
             default -> new Observation(Observation.State.FAILED, Optional.empty(), "kind node " + node + " " + status
                     + (state.getExitCodeLong() == null ? "" : " with exit code " + state.getExitCodeLong()) + "; its last log lines:\n"
-                    + lastLogLines(cp.get().getId()));
+                    + engine.lastLogLines(cp.get().getId(), settings.docker().logLines(), "(the node logged nothing)"));
         };
     }
 
@@ -174,29 +171,6 @@ public final class KindClusterBackend implements ClusterBackend, ImageLoading {
         String hostInUrl = host.contains(":") ? "[" + host + "]" : host;
         Endpoint endpoint = new Endpoint(URI.create("https://" + hostInUrl + ":" + port), Optional.empty(), Optional.of(host));
         return new Observation(Observation.State.RUNNING, Optional.of(endpoint), "kind node " + node + " runs, API published at " + endpoint.apiUrl());
-    }
-
-    private String lastLogLines(String containerId) {
-        StringBuilder out = new StringBuilder();
-        try {
-            engine.client().logContainerCmd(containerId).withStdOut(true).withStdErr(true).withTail(settings.docker().logLines())
-                    .exec(new ResultCallback.Adapter<Frame>() {
-                        @Override
-                        public void onNext(Frame f) {
-                            synchronized (out) {
-                                out.append(new String(f.getPayload(), StandardCharsets.UTF_8));
-                            }
-                        }
-                    }).awaitCompletion(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            return "(the log could not be read: " + e.getMessage() + ")";
-        }
-        synchronized (out) {
-            String s = out.toString().strip();
-            return s.isEmpty() ? "(the node logged nothing)" : s;
-        }
     }
 
     @Override
