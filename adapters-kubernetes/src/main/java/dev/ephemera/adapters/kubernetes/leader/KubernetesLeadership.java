@@ -21,9 +21,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Leader election on a {@code coordination.k8s.io/v1} Lease with fabric8's {@code LeaderElector}.
- * The leader renews the Lease every {@code retry period}; if it cannot for {@code renew deadline}
- * (two thirds of the lease duration) it steps down itself, and a process that died simply stops
- * renewing, so another takes the Lease once {@code lease duration} has passed since the last renewal.
+ * The setting ({@code kubernetes.lease-duration}) is the promise: when the leader dies, another
+ * process leads within it. fabric8's elector lets a candidate take the Lease once the Lease's own
+ * duration has passed since the last renewal, and a candidate looks every retry period stretched by
+ * up to 2.2× (its jitter factor 1.2). So the retry period is a fifteenth of the setting and the
+ * Lease's own duration is the setting less 2.3 retry periods (12.7 s for 15 s): the last look lands
+ * within the setting. The leader renews every retry period; if it cannot for the renew deadline (two
+ * thirds of the Lease's duration) it steps down itself, before any other may take over.
  * fabric8's elector ends after losing the lead; this class starts it again, so a deposed process
  * stands for election once more. The callbacks run one at a time on a thread of this class's.
  */
@@ -64,8 +68,9 @@ final class KubernetesLeadership implements Leadership {
                 if (closed[0]) {
                     return;
                 }
-                Duration renew = leaseDuration.multipliedBy(2).dividedBy(3);
-                Duration retry = leaseDuration.dividedBy(8);
+                Duration retry = leaseDuration.dividedBy(15);
+                Duration lease = leaseDuration.minus(retry.multipliedBy(23).dividedBy(10));
+                Duration renew = lease.multipliedBy(2).dividedBy(3);
                 LeaderCallbacks cb = new LeaderCallbacks(
                         () -> callbacks.execute(() -> {
                             leading = true;
@@ -86,7 +91,7 @@ final class KubernetesLeadership implements Leadership {
                 CompletableFuture<?> f = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
                                 .withName(leaseName)
                                 .withLock(new LeaseLock(namespace, leaseName, identity))
-                                .withLeaseDuration(leaseDuration).withRenewDeadline(renew).withRetryPeriod(retry)
+                                .withLeaseDuration(lease).withRenewDeadline(renew).withRetryPeriod(retry)
                                 .withReleaseOnCancel(true)
                                 .withLeaderCallbacks(cb).build())
                         .build().start();

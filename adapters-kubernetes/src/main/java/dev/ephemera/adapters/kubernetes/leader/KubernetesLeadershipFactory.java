@@ -20,7 +20,7 @@ import java.util.UUID;
 public final class KubernetesLeadershipFactory implements LeadershipFactory {
     public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(15);
     static final SettingSpec LEASE_DURATION = SettingSpec.optional("lease-duration",
-            "How long a leader's Lease holds without renewal; the other replica takes over within it", "15s");
+            "How soon another replica leads after the leader dies (the Lease itself holds a little less, so the other's last look lands within it)", "15s");
     static final SettingSpec IDENTITY = SettingSpec.optional("identity",
             "This process's name in the Lease; default $POD_NAME or $HOSTNAME, with a random suffix", null);
 

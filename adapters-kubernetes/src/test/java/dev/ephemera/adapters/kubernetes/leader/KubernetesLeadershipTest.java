@@ -55,6 +55,9 @@ class KubernetesLeadershipTest {
             KubernetesLeadership first = a.isLeader() ? a : b;
             KubernetesLeadership second = first == a ? b : a;
             eventually("the Lease names the leader", () -> holder().equals(first.identity()), this::holder);
+            // The setting (3 s here) bounds the takeover; the Lease itself holds less, so the other's last look lands within it.
+            assertThat(mock.client().leases().inNamespace("ephemera").withName("default-leader").get().getSpec().getLeaseDurationSeconds())
+                    .isEqualTo(2);
             assertThat(second.isLeader()).isFalse();
             assertThat(leading.get()).isEqualTo(1);
 
