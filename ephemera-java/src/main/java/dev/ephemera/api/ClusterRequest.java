@@ -26,9 +26,9 @@ import java.util.Optional;
  * @param location          backend-specific location
  * @param kubernetesVersion Kubernetes (K3s) version
  * @param pushTo            {@code SINK:SCOPE:NAME} targets the kubeconfig is pushed to besides the configured sinks
- * @param pool              a warm pool to claim from. <b>Warm pools are not part of this build</b>:
- *                          a request naming one is refused at {@code claim} with {@code INVALID}
- *                          rather than silently claimed cold (docs/library.md)
+ * @param pool              a warm pool to claim from ({@code warm-pools:} in the configuration, docs/warm-pools.md):
+ *                          a Ready member is handed over at once, aliased to {@code id}; an empty pool
+ *                          falls back to a new cluster or waits, as the pool says; an unknown pool is {@code NOT_FOUND}
  * @param readyTimeout      how long {@code claim} waits for Ready; empty means
  *                          {@code policies.provisioning-timeout} (embedded) or 15 minutes (client mode)
  * @param onClose           what {@code close()} does: delete (the default) or release

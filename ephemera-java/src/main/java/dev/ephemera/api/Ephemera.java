@@ -59,7 +59,7 @@ public interface Ephemera extends AutoCloseable {
      * the error is thrown, so nothing is left without a handle.
      *
      * @throws dev.ephemera.domain.error.EphemeraException with the code of what went wrong:
-     *         {@code INVALID} for a bad request (a warm pool named, an unknown backend),
+     *         {@code INVALID} for a bad request (an unknown backend), {@code NOT_FOUND} for a warm pool that is not configured,
      *         {@code TIMEOUT} when it was not Ready in time, {@code BACKEND} when it failed,
      *         {@code LIMIT_EXCEEDED} beyond a concurrency cap, {@code CONFLICT} for an id claimed
      *         on another backend or being deleted, {@code UNAVAILABLE} when the server or store

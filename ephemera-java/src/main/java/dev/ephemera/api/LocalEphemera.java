@@ -3,6 +3,7 @@ package dev.ephemera.api;
 import dev.ephemera.application.ClaimRequest;
 import dev.ephemera.application.Clusters;
 import dev.ephemera.application.Reconciler;
+import dev.ephemera.application.warmpool.WarmPools;
 import dev.ephemera.application.report.ReportRequest;
 import dev.ephemera.application.report.Reports;
 import dev.ephemera.bootstrap.ConfigLoader;
@@ -74,10 +75,6 @@ final class LocalEphemera implements Ephemera {
 
     @Override
     public EphemeralCluster claim(ClusterRequest request) {
-        if (request.pool().isPresent()) {
-            throw EphemeraException.invalid("warm pools are not part of this build of Ephemera, so the claim cannot come from pool '"
-                    + request.pool().get() + "'; leave pool out to claim a new cluster (docs/library.md)");
-        }
         dev.ephemera.bootstrap.Ephemera rt = acquire();
         boolean handedOut = false;
         try {
@@ -96,17 +93,20 @@ final class LocalEphemera implements Ephemera {
 
     private LocalCluster claim(dev.ephemera.bootstrap.Ephemera rt, ClusterRequest request) {
         ClusterId id = ClusterId.of(request.id());
-        String backend = request.backend().orElse(rt.config().defaultBackend());
+        WarmPools warm = rt.get(WarmPools.class);
+        request.pool().ifPresent(warm::pool); // an unknown pool is refused first, before any backend is made
+        String backend = request.backend().orElseGet(() -> request.pool().map(p -> warm.pool(p).backend()).orElse(rt.config().defaultBackend()));
         requireBackend(rt, backend, request.backend().isPresent());
         ClusterSpec spec = new ClusterSpec(request.kubernetesVersion(), request.size(), request.location(), Map.of(), List.of());
         List<SinkTarget> push = request.pushTo().stream().map(SinkTarget::parse).toList();
         Clusters clusters = rt.get(Clusters.class);
-        clusters.claim(new ClaimRequest(id, request.owner().map(Owner::parse), backend, spec, request.ttl(), push, false,
-                Optional.empty(), false));
+        // An ordinary claim unless it names (or matches) a warm pool; then it is the member it took, aliased to id.
+        ClusterId stepped = warm.submit(new ClaimRequest(id, request.owner().map(Owner::parse), backend, spec, request.ttl(), push, false,
+                Optional.empty(), false), request.pool()).cluster().id();
         Duration timeout = request.readyTimeout().orElse(rt.config().policies().provisioningTimeout());
         LocalCluster handle = null;
         try {
-            Cluster ready = untilReady(rt, id, timeout);
+            Cluster ready = untilReady(rt, stepped, timeout);
             handle = new LocalCluster(rt, ready, clusters.kubeconfig(id), request);
             LOG.info("cluster ready cluster={} backend={} claimToReady={}", id, backend,
                     ready.readyAt().map(r -> DurationText.format(Duration.between(ready.createdAt(), r))).orElse("?"));

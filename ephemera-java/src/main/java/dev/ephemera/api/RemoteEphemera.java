@@ -67,16 +67,13 @@ final class RemoteEphemera implements Ephemera {
                 throw EphemeraException.conflict("this Ephemera was closed; make a new one with Ephemera.remote(…)");
             }
         }
-        if (request.pool().isPresent()) {
-            throw EphemeraException.invalid("warm pools are not part of this build of Ephemera, so the claim cannot come from pool '"
-                    + request.pool().get() + "'; leave pool out to claim a new cluster (docs/library.md)");
-        }
         String id = request.id();
         JsonNode claimed = expect(send("POST", "/v1/clusters", body(request), REQUEST_TIMEOUT), 200, 201);
         LOG.info("cluster claimed cluster={} server={} phase={}", id, server, claimed.path("phase").asText());
         try {
             Duration timeout = request.readyTimeout().orElse(DEFAULT_READY_TIMEOUT);
-            JsonNode c = waitFor(id, "Ready", timeout);
+            // A claim from a warm pool answers with the member it took (aliased to id): wait on that record.
+            JsonNode c = waitFor(claimed.path("id").asText(id), "Ready", timeout);
             if (!"Ready".equals(c.path("phase").asText())) {
                 throw new EphemeraException(ErrorCode.BACKEND, "cluster " + id + " did not become Ready: it is " + c.path("phase").asText()
                         + (c.hasNonNull("failureReason") ? " (" + c.path("failureReason").asText() + ")" : ""));
@@ -163,6 +160,7 @@ final class RemoteEphemera implements Ephemera {
         r.size().ifPresent(v -> b.put("size", v));
         r.location().ifPresent(v -> b.put("location", v));
         r.kubernetesVersion().ifPresent(v -> b.put("kubernetesVersion", v));
+        r.pool().ifPresent(v -> b.put("fromPool", v));
         if (!r.pushTo().isEmpty()) {
             r.pushTo().forEach(b.putArray("pushTo")::add);
         }

@@ -93,17 +93,40 @@ class LocalEphemeraTest {
     }
 
     @Test
-    @DisplayName("a pool is refused (warm pools are not in this build), and so is an unknown backend; nothing is recorded")
+    @DisplayName("a warm pool the configuration lacks is refused, and so is an unknown backend; nothing is recorded")
     void refusedRequests() {
         Ephemera e = Ephemera.local(config);
         assertThatThrownBy(() -> e.claim(ClusterRequest.builder().id("it-4").pool("ci").build()))
-                .isInstanceOfSatisfying(EphemeraException.class, x -> assertThat(x.code()).isEqualTo(ErrorCode.INVALID))
-                .hasMessageContaining("warm pools are not part of this build");
+                .isInstanceOfSatisfying(EphemeraException.class, x -> assertThat(x.code()).isEqualTo(ErrorCode.NOT_FOUND))
+                .hasMessageContaining("warm pool 'ci' is not configured");
         assertThatThrownBy(() -> e.claim(ClusterRequest.builder().id("it-4").backend("nope").build()))
                 .isInstanceOfSatisfying(EphemeraException.class, x -> assertThat(x.code()).isEqualTo(ErrorCode.INVALID))
                 .hasMessageContaining("no cluster backend named 'nope'").hasMessageContaining("instant");
         assertThat(stored("it-4")).isEmpty();
         e.close();
+    }
+
+    @Test
+    @DisplayName("a claim naming a warm pool takes its Ready member (aliased to the claim's id) and deletes it on close")
+    void claimFromAWarmPool() throws Exception {
+        Files.writeString(config, "warm-pools:\n  ci:\n    backend: instant\n    size: 1\n", java.nio.file.StandardOpenOption.APPEND);
+        ClusterId member;
+        // Fill the pool as `ephemera warm-pool fill --wait` does: the keeper adds a member, the reconciler brings it up.
+        try (dev.ephemera.bootstrap.Ephemera rt = dev.ephemera.bootstrap.Ephemera.start(ConfigLoader.Request.fromProcess(Optional.of(config)),
+                Optional.empty())) {
+            java.util.List<ClusterId> created = rt.get(dev.ephemera.application.warmpool.WarmPools.class).tick().created();
+            assertThat(created).hasSize(1);
+            member = created.get(0);
+            assertThat(rt.get(dev.ephemera.application.Reconciler.class).runUntilSettled(member, java.time.Instant.now().plusSeconds(60),
+                    x -> { }, x -> { }).phase()).isEqualTo(Phase.READY);
+        }
+        try (EphemeralCluster c = Ephemera.local(config).claim(ClusterRequest.builder().id("it-9").pool("ci").build())) {
+            assertThat(c.id()).as("the member's own id; it-9 is its alias").isEqualTo(member.value());
+            assertThat(c.kubeconfig()).contains("kind: Config");
+            assertThat(InstantBackendFactory.BACKEND.serverCount()).isGreaterThanOrEqualTo(1);
+            assertThat(stored("it-9")).as("no record of its own: the claim took the member").isEmpty();
+        }
+        assertThat(stored(member.value())).contains(Phase.DELETED);
     }
 
     @Test

@@ -93,8 +93,8 @@ class RemoteEphemeraTest {
                 .isInstanceOfSatisfying(EphemeraException.class, x -> assertThat(x.code()).isEqualTo(ErrorCode.INVALID))
                 .hasMessageContaining("400");
         assertThatThrownBy(() -> Ephemera.remote(base, TOKEN).claim(ClusterRequest.builder().id("rt-3").pool("ci").build()))
-                .isInstanceOfSatisfying(EphemeraException.class, x -> assertThat(x.code()).isEqualTo(ErrorCode.INVALID))
-                .hasMessageContaining("warm pools are not part of this build");
+                .isInstanceOfSatisfying(EphemeraException.class, x -> assertThat(x.code()).isEqualTo(ErrorCode.NOT_FOUND))
+                .hasMessageContaining("warm pool 'ci' is not configured");
         assertThat(ephemera.get(Clusters.class).list()).isEmpty();
     }
 

@@ -49,8 +49,8 @@ public @interface EphemeralCluster {
     String backend() default "";
 
     /**
-     * A warm pool to claim from. Warm pools are not part of this build: a non-empty pool fails the
-     * class with a message saying so, rather than claiming a cold cluster silently.
+     * A warm pool to claim from ({@code warm-pools:} of the configuration, or of the server in client
+     * mode); a pool that is not configured fails the class, rather than claiming a cold cluster silently.
      */
     String pool() default "";
 

@@ -69,9 +69,9 @@ class ExtensionRulesTest {
     }
 
     @Test
-    @DisplayName("pool = \"ci\" fails the class: warm pools are not in this build, and a cold cluster is not claimed instead")
+    @DisplayName("pool = \"ci\" that the configuration lacks fails the class; a cold cluster is not claimed instead")
     void warmPool() {
-        assertThat(classFailure(FromAWarmPool.class)).hasMessageContaining("warm pools are not part of this build").hasMessageContaining("'ci'");
+        assertThat(classFailure(FromAWarmPool.class)).hasMessageContaining("warm pool 'ci' is not configured");
     }
 
     @Test
