@@ -124,7 +124,9 @@ public final class StandInKind {
         String nodeName = name + "-control-plane";
         List<String> run = new ArrayList<>(List.of("run", "--detach", "--name", nodeName, "--hostname", nodeName,
                 "--label", CLUSTER_LABEL + "=" + name, "--label", ROLE_LABEL + "=control-plane", "--net", network,
-                "--tmpfs", "/tmp", "--tmpfs", "/run", "--volume", "/var", "--publish", address + "::6443/tcp", "--entrypoint", "/bin/kind-node"));
+                // No tmpfs on /tmp as kind has: the stand-in image keeps the test JVM's class path at its host paths, which
+                // may lie under /tmp (a clone there), and a tmpfs would hide it.
+                "--tmpfs", "/run", "--volume", "/var", "--publish", address + "::6443/tcp", "--entrypoint", "/bin/kind-node"));
         for (JsonNode m : node.path("extraMounts")) {
             run.add("--volume=" + m.path("hostPath").asText() + ":" + m.path("containerPath").asText() + (m.path("readOnly").asBoolean() ? ":ro" : ""));
         }
@@ -148,7 +150,8 @@ public final class StandInKind {
         while (true) {
             String state = inspect(nodeName, "{{.State.Status}}");
             if (!state.equals("running") && !state.equals("created")) {
-                String logs = Docker.run(List.of("logs", "--tail", "20", nodeName), null, 60).out();
+                Docker.Result tail = Docker.run(List.of("logs", "--tail", "20", nodeName), null, 60);
+                String logs = tail.out() + tail.err(); // the node's stderr reaches `docker logs`' stderr
                 cleanUp(name, a.contains("--retain"));
                 return error("failed to create cluster: failed to init node with kubeadm: node " + nodeName + " " + state + ":\n" + logs.strip());
             }
