@@ -88,7 +88,9 @@ class RunScopeTest {
             Map<String, Phase> phases = e.get(Clusters.class).list().stream().collect(Collectors.toMap(c -> c.id().value(), Cluster::phase));
             assertThat(phases).containsOnlyKeys(SEEN.get("one"), SEEN.get("own")).allSatisfy((id, phase) -> assertThat(phase).isEqualTo(Phase.DELETED));
         }
-        assertThat(InstantBackendFactory.BACKEND.owned()).isEmpty();
+        // The backend is shared with the classes running beside this one (parallel classes): only ours must be gone.
+        assertThat(InstantBackendFactory.BACKEND.owned()).noneMatch(r -> r.clusterId().filter(id -> id.equals(SEEN.get("one"))
+                || id.equals(SEEN.get("own"))).isPresent());
         assertThat(List.of(SEEN.get("one"), SEEN.get("own"))).doesNotContainNull();
     }
 }
