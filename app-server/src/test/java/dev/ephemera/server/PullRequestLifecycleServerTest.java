@@ -1,27 +1,17 @@
 package dev.ephemera.server;
 
-import dev.ephemera.testkit.inmemory.InstantBackendFactory;
 import static dev.ephemera.testkit.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ephemera.bootstrap.AdapterRegistry;
-import dev.ephemera.bootstrap.ConfigLoader;
 import dev.ephemera.bootstrap.Ephemera;
-import dev.ephemera.domain.cluster.Cluster;
 import dev.ephemera.domain.cluster.ClusterId;
 import dev.ephemera.domain.cluster.Phase;
 import dev.ephemera.ports.state.ClusterRepository;
 import dev.ephemera.testkit.fake.github.FakeGitHub;
 import dev.ephemera.testkit.fake.github.WebhookDeliveries;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.ephemera.testkit.inmemory.InstantBackendFactory;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -34,92 +24,45 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("The server's pull request lifecycle")
 class PullRequestLifecycleServerTest {
-    private static final String SECRET = "webhook-secret-for-tests-0123456789";
+    private static final String SECRET = LifecycleServer.SECRET;
     private static final String REPO = "acme/shop";
     private static final String SHA = "6dcb09b5b57875f334f61aebed695e2e4193db5e";
 
     @TempDir
     Path dir;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final WebhookDeliveries deliveries = new WebhookDeliveries();
     private final FakeGitHub github = FakeGitHub.start();
     private final long installation = github.install("acme", REPO).id();
+    private LifecycleServer server;
     private Ephemera ephemera;
-    private EphemeraServer server;
-    private String base;
 
     @AfterEach
     void stop() {
-        closeServer();
+        if (server != null) {
+            server.close();
+            server = null;
+        }
         github.close();
         // The instant backend is shared by this module's test classes: leave no server behind for the next one.
         InstantBackendFactory.BACKEND.owned().forEach(r -> r.clusterId().map(ClusterId::of)
                 .filter(id -> id.value().startsWith("pr-4")).ifPresent(InstantBackendFactory.BACKEND::destroy));
     }
 
-    private void closeServer() {
-        if (server != null) {
-            server.close();
-            server = null;
-        }
-        if (ephemera != null) {
-            ephemera.close();
-            ephemera = null;
-        }
-    }
-
     private void startServer() throws Exception {
-        Path cfg = dir.resolve("ephemera.yaml");
-        Files.writeString(cfg, String.join("\n",
-                "backend: instant",
-                "workload: in-memory",
-                "sinks: \"\"",
-                "sqlite:",
-                "  path: " + dir.resolve("state.db"),
-                "file:",
-                "  directory: " + dir.resolve("secrets"),
-                "github:",
-                "  api-url: " + github.baseUrl(),
-                "  app-id: \"" + github.app().id() + "\"",
-                "  private-key: env:E2E_GITHUB_APP_KEY",
-                "  webhook-secret: env:E2E_WEBHOOK_SECRET",
-                "lifecycle:",
-                "  repositories: [" + REPO + "]",
-                "  comment-interval: 0s",
-                ""), StandardCharsets.UTF_8);
-        Map<String, String> env = Map.of("E2E_GITHUB_APP_KEY", github.app().privateKeyPkcs1Pem(), "E2E_WEBHOOK_SECRET", SECRET);
-        AdapterRegistry registry = AdapterRegistry.discover();
-        ephemera = Ephemera.start(new ConfigLoader(registry).load(new ConfigLoader.Request(Optional.of(cfg), env, dir, dir)), registry);
-        server = new EphemeraServer(ephemera, new ServerSettings("127.0.0.1", 0, 1 << 20, Optional.empty(), Duration.ofSeconds(5)));
-        base = "http://127.0.0.1:" + server.start();
+        server = LifecycleServer.start(dir, github, REPO, "", e -> { });
+        ephemera = server.ephemera;
     }
 
     private HttpResponse<String> post(WebhookDeliveries.Delivery d) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + GitHubWebhookHandler.PATH)).timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(d.body()));
-        d.headers().forEach((k, v) -> {
-            if (!k.equalsIgnoreCase("User-Agent") || !v.isBlank()) {
-                b.header(k, v);
-            }
-        });
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return server.post(d);
     }
 
     private WebhookDeliveries.Delivery opened(int number) {
-        try {
-            com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
-            com.fasterxml.jackson.databind.node.ObjectNode p = (com.fasterxml.jackson.databind.node.ObjectNode) m.readTree(
-                    deliveries.pullRequestPayload("opened", REPO, number, SHA, false, installation));
-            // The head branch lives in the same repository: not a fork.
-            ((com.fasterxml.jackson.databind.node.ObjectNode) p.path("pull_request").path("head")).putObject("repo").put("full_name", REPO);
-            return deliveries.deliver("pull_request", p.toString(), SECRET);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return LifecycleServer.pullRequest(deliveries, "opened", REPO, number, SHA, installation);
     }
 
     private Optional<Phase> phase(String id) {
-        return ephemera.get(ClusterRepository.class).find(ClusterId.of(id)).map(Cluster::phase);
+        return server.phase(id);
     }
 
     @Test
