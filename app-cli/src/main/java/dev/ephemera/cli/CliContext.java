@@ -101,6 +101,7 @@ public final class CliContext implements AutoCloseable {
         if (ephemera == null) {
             Path cwd = Path.of(env.getOrDefault("PWD", System.getProperty("user.dir")));
             Path userHome = Path.of(env.getOrDefault("HOME", System.getProperty("user.home")));
+            EphemeraCli.quietLibraryLogging(env);
             ephemera = Ephemera.start(new ConfigLoader.Request(configFile, env, cwd, userHome), home.map(h -> h.resolve("plugins")));
         }
         return ephemera;

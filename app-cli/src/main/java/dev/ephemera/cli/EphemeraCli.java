@@ -20,24 +20,87 @@ public final class EphemeraCli {
 
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+        if (isBareVersion(args)) {
+            printVersion(out);
+            return;
+        }
+        withoutGroovyLookup();
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         Optional<Path> home = Optional.ofNullable(System.getProperty("ephemera.home")).map(Path::of);
         int code = run(args, out, err, System.getenv(), home, System.console() != null);
         out.flush();
         err.flush();
+        if (code == 0 && onlyDaemonThreadsLeft()) {
+            // The JVM ends with status 0 when main returns, and runs the shutdown hooks as System.exit would. Since
+            // Java 21 Runtime.exit first asks for a System.Logger ("java.lang.Runtime"), and finding the logging back
+            // end opens every jar of the distribution: half of `ephemera version` (docs/benchmarks/cli-start.md).
+            return;
+        }
         System.exit(code);
     }
+
+    /** {@code ephemera version} without options. */
+    private static boolean isBareVersion(String[] args) {
+        return args.length == 1 && args[0].equals("version");
+    }
+
+    /**
+     * A bare {@code ephemera version} is answered without picocli's command model (or the
+     * environment, the console, the configuration), which would be most of its run: the same text
+     * as the {@code version} command prints ({@code LazyCommandTreeTest} compares the two).
+     */
+    private static int printVersion(PrintWriter out) {
+        VersionCommand.printText(VersionCommand.info(), out);
+        return ExitCodes.OK;
+    }
+
+    /** Whether every thread but this one is a daemon, so returning from main ends the JVM at once. */
+    static boolean onlyDaemonThreadsLeft() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] threads = new Thread[root.activeCount() + 16];
+        int n = root.enumerate(threads, true);
+        for (int i = 0; i < n; i++) {
+            if (threads[i] != Thread.currentThread() && threads[i].isAlive() && !threads[i].isDaemon()) {
+                return false;
+            }
+        }
+        return n < threads.length;
+    }
+
+    /**
+     * picocli's default factory first looks for {@code groovy.lang.Closure}; that class is not
+     * there, and looking for a class that is not there makes the class loader open every jar of the
+     * distribution: about 170 ms of CPU, more than half of {@code ephemera version}
+     * (docs/benchmarks/cli-start.md). picocli's own switch turns the lookup off; Ephemera has no
+     * Groovy commands. A value the caller set (-D) is kept.
+     */
+    static void withoutGroovyLookup() {
+        if (System.getProperty(NO_CLOSURES) == null) {
+            System.setProperty(NO_CLOSURES, "true");
+        }
+    }
+
+    static final String NO_CLOSURES = "picocli.disable.closures";
 
     /**
      * Guice reports a provider's exception through java.util.logging at INFO, with a stack trace,
      * before it is rethrown: the CLI prints it as one error line instead (EPHEMERA_DEBUG=1 keeps it).
+     * Called only before Guice is first used ({@link CliContext#ephemera()}): starting
+     * java.util.logging looks for a logging back end in every jar on the class path, which costs a
+     * verb like {@code version} more than the rest of its run.
      */
-    static void quietLibraryLogging(Map<String, String> env) {
-        GUICE_LOG.setLevel(env.containsKey("EPHEMERA_DEBUG") ? null : java.util.logging.Level.WARNING);
+    static synchronized void quietLibraryLogging(Map<String, String> env) {
+        if (guiceLog == null) {
+            guiceLog = java.util.logging.Logger.getLogger("com.google.inject");
+        }
+        guiceLog.setLevel(env.containsKey("EPHEMERA_DEBUG") ? null : java.util.logging.Level.WARNING);
     }
 
     /** Held so the level set on it is not lost when java.util.logging drops an unreferenced logger. */
-    private static final java.util.logging.Logger GUICE_LOG = java.util.logging.Logger.getLogger("com.google.inject");
+    private static java.util.logging.Logger guiceLog;
 
     /** Runs one command line; returns its exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
@@ -56,30 +119,28 @@ public final class EphemeraCli {
      */
     public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, Optional<Path> home,
                           boolean terminal, Reconciler.StepHook stepHook) {
-        quietLibraryLogging(env);
+        if (isBareVersion(args)) {
+            return printVersion(out);
+        }
+        withoutGroovyLookup();
         return commandLine(out, err, env, home, terminal, stepHook, onlyCommandNamed(args)).execute(args);
     }
 
     /**
      * The one top-level command a line runs, when its first word names one that works on its own;
      * empty (so the whole tree is built) for no word, an option, an unknown name, {@code help} and
-     * {@code generate-completion}, which need every command. Reads only the {@code @Command}
-     * annotations, not picocli's model.
+     * {@code generate-completion}, which need every command. Reads no annotation and no picocli
+     * model: the names are {@link EphemeraCommand#SUBCOMMANDS}' keys.
      */
     static Optional<Class<?>> onlyCommandNamed(String[] args) {
         if (args.length == 0 || args[0].startsWith("-")) {
             return Optional.empty();
         }
-        for (Class<?> c : EphemeraCommand.SUBCOMMANDS) {
-            if (c == picocli.CommandLine.HelpCommand.class || c == picocli.AutoComplete.GenerateCompletion.class) {
-                continue;
-            }
-            CommandLine.Command a = c.getAnnotation(CommandLine.Command.class);
-            if (a.name().equals(args[0]) || java.util.Arrays.asList(a.aliases()).contains(args[0])) {
-                return Optional.of(c);
-            }
+        Class<?> c = EphemeraCommand.SUBCOMMANDS.get(args[0]);
+        if (c == null || c == picocli.CommandLine.HelpCommand.class || c == picocli.AutoComplete.GenerateCompletion.class) {
+            return Optional.empty();
         }
-        return Optional.empty();
+        return Optional.of(c);
     }
 
     static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env, Optional<Path> home, boolean terminal) {
@@ -96,7 +157,7 @@ public final class EphemeraCli {
     static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env, Optional<Path> home, boolean terminal,
                                    Reconciler.StepHook stepHook, Optional<Class<?>> only) {
         CommandLine cl = new CommandLine(new EphemeraCommand(env, home, terminal, stepHook));
-        for (Class<?> c : only.<List<Class<?>>>map(List::of).orElse(EphemeraCommand.SUBCOMMANDS)) {
+        for (Class<?> c : only.<java.util.Collection<Class<?>>>map(List::of).orElse(EphemeraCommand.SUBCOMMANDS.values())) {
             cl.addSubcommand(c);
         }
         addHelpOption(cl);

@@ -31,26 +31,36 @@ import picocli.CommandLine.Command;
         subcommands = {})
 public final class EphemeraCommand implements Runnable {
     /**
-     * The top-level commands, in the order {@code ephemera --help} lists them. Add a new command
-     * here (not in the annotation): {@link EphemeraCli} builds picocli's model of only the command a
-     * line names (a short verb then never reflects over the other commands), and of all of them for
-     * {@code ephemera}, {@code --help}, {@code help}, {@code generate-completion} and unknown names.
+     * The top-level commands by name, in the order {@code ephemera --help} lists them. Add a new
+     * command here (not in the annotation), under the name its {@code @Command} gives it
+     * ({@code LazyCommandTreeTest} checks they agree): {@link EphemeraCli} builds picocli's model of
+     * only the command a line names, found here without reading any annotation (a short verb then
+     * never reflects over the other commands), and of all of them for {@code ephemera},
+     * {@code --help}, {@code help}, {@code generate-completion} and unknown names.
      */
-    static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(
-            VersionCommand.class,
-            BackendsCommand.class,
-            PoolCommand.class,
-            WarmPoolCommand.class,
-            ClusterCommand.class,
-            PkiCommand.class,
-            KubeconfigCommand.class,
-            ServerCommand.class,
-            SecretCommand.class,
-            GitHubCommand.class,
-            VerifyCommand.class,
-            ReportCommand.class,
-            GenerateCompletion.class,
-            picocli.CommandLine.HelpCommand.class);
+    static final Map<String, Class<?>> SUBCOMMANDS = subcommands(
+            "version", VersionCommand.class,
+            "backends", BackendsCommand.class,
+            "pool", PoolCommand.class,
+            "warm-pool", WarmPoolCommand.class,
+            "cluster", ClusterCommand.class,
+            "pki", PkiCommand.class,
+            "kubeconfig", KubeconfigCommand.class,
+            "server", ServerCommand.class,
+            "secret", SecretCommand.class,
+            "github", GitHubCommand.class,
+            "verify", VerifyCommand.class,
+            "report", ReportCommand.class,
+            "generate-completion", GenerateCompletion.class,
+            "help", picocli.CommandLine.HelpCommand.class);
+
+    private static Map<String, Class<?>> subcommands(Object... nameThenClass) {
+        java.util.LinkedHashMap<String, Class<?>> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < nameThenClass.length; i += 2) {
+            m.put((String) nameThenClass[i], (Class<?>) nameThenClass[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
 
     private final Map<String, String> env;
     private final Optional<Path> home;

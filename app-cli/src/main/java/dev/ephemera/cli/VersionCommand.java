@@ -10,18 +10,29 @@ import picocli.CommandLine.Command;
 public final class VersionCommand extends BaseCommand {
     @Override
     protected int run(CliContext ctx) {
+        Map<String, String> v = info();
+        if (ctx.output() == OutputFormat.TABLE) {
+            printText(v, ctx.out());
+        } else {
+            ctx.render(v);
+        }
+        return ExitCodes.OK;
+    }
+
+    /** What {@code version} reports: Ephemera's version and the Java runtime's. */
+    static Map<String, String> info() {
         Properties p = VersionProvider.buildInfo();
         Map<String, String> v = new LinkedHashMap<>();
         v.put("version", p.getProperty("version", "unknown"));
         v.put("java", System.getProperty("java.version"));
         v.put("javaVendor", System.getProperty("java.vendor"));
-        if (ctx.output() == OutputFormat.TABLE) {
-            ctx.out().println("ephemera " + v.get("version"));
-            ctx.out().println("java " + v.get("java") + " (" + v.get("javaVendor") + ")");
-            ctx.out().flush();
-        } else {
-            ctx.render(v);
-        }
-        return ExitCodes.OK;
+        return v;
+    }
+
+    /** The table form, also printed by {@link EphemeraCli} for a bare {@code ephemera version} without building the command model. */
+    static void printText(Map<String, String> v, java.io.PrintWriter out) {
+        out.println("ephemera " + v.get("version"));
+        out.println("java " + v.get("java") + " (" + v.get("javaVendor") + ")");
+        out.flush();
     }
 }

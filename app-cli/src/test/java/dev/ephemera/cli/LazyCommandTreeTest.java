@@ -44,8 +44,8 @@ class LazyCommandTreeTest {
                 names.add(name);
             }
         });
-        assertThat(names).hasSameSizeAs(EphemeraCommand.SUBCOMMANDS).doesNotHaveDuplicates();
-        for (Class<?> c : EphemeraCommand.SUBCOMMANDS) {
+        assertThat(names).hasSameSizeAs(EphemeraCommand.SUBCOMMANDS.keySet()).doesNotHaveDuplicates();
+        for (Class<?> c : EphemeraCommand.SUBCOMMANDS.values()) {
             String name = c.getAnnotation(CommandLine.Command.class).name();
             if (name.equals("help") || name.equals("generate-completion")) {
                 continue;
@@ -53,6 +53,31 @@ class LazyCommandTreeTest {
             CommandLine alone = tree(Optional.of(c)).getSubcommands().get(name);
             compare(whole.getSubcommands().get(name), alone);
         }
+    }
+
+    @Test
+    @DisplayName("SUBCOMMANDS names each command as its @Command does, and no top-level command has an alias the lookup would miss")
+    void namesAgreeWithTheAnnotations() {
+        EphemeraCommand.SUBCOMMANDS.forEach((name, c) -> {
+            CommandLine.Command a = c.getAnnotation(CommandLine.Command.class);
+            assertThat(a.name()).as(c.getName()).isEqualTo(name);
+            assertThat(a.aliases()).as(c.getName()).isEmpty();
+        });
+    }
+
+    @Test
+    @DisplayName("a bare `version` (answered without the command model) prints what the version command prints through picocli")
+    void bareVersionIsTheCommandsText() {
+        StringWriter fast = new StringWriter();
+        StringWriter fastErr = new StringWriter();
+        int fastCode = EphemeraCli.run(new String[] {"version"}, new PrintWriter(fast), new PrintWriter(fastErr), Map.of());
+        StringWriter viaPicocli = new StringWriter();
+        CommandLine cl = EphemeraCli.commandLine(new PrintWriter(viaPicocli), new PrintWriter(new StringWriter()), Map.of(), Optional.empty(),
+                false, dev.ephemera.application.Reconciler.StepHook.NONE, Optional.of(VersionCommand.class));
+        int code = cl.execute("version");
+        assertThat(fastCode).isEqualTo(code).isZero();
+        assertThat(fast.toString()).isEqualTo(viaPicocli.toString()).startsWith("ephemera ").contains("\njava ");
+        assertThat(fastErr.toString()).isEmpty();
     }
 
     /** Same usage text and options at every level below. */

@@ -1,9 +1,9 @@
 package dev.ephemera.bootstrap;
 
 import com.google.inject.AbstractModule;
-import com.google.inject.Provides;
+import com.google.inject.Provider;
 import com.google.inject.Singleton;
-import com.google.inject.multibindings.MapBinder;
+import com.google.inject.TypeLiteral;
 import dev.ephemera.application.ClusterDriver;
 import dev.ephemera.application.ClusterEvents;
 import dev.ephemera.application.ControlPlane;
@@ -41,7 +41,6 @@ import dev.ephemera.ports.pki.CertificateAuthorityFactory;
 import dev.ephemera.ports.secret.SecretSink;
 import dev.ephemera.ports.secret.SecretSinkFactory;
 import dev.ephemera.ports.secret.SecretSinks;
-import dev.ephemera.ports.spi.AdapterFactory;
 import dev.ephemera.ports.spi.Settings;
 import dev.ephemera.ports.state.ClusterRepository;
 import dev.ephemera.ports.state.ClusterRepositoryFactory;
@@ -50,13 +49,12 @@ import dev.ephemera.ports.state.DeliveryInboxFactory;
 import dev.ephemera.ports.workload.WorkloadClusters;
 import dev.ephemera.ports.workload.WorkloadClustersFactory;
 import java.time.Clock;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The one Guice module: binds every discovered factory into a {@code MapBinder} per port, and
- * provides each port from the factory the configuration names. Providers run on first use, so a
+ * The one Guice module: provides each port from the discovered factory the configuration names
+ * (through {@link AdapterInstances}, from the {@link AdapterRegistry}). Providers run on first use, so a
  * command that needs only the lease store never touches GitHub's settings. No side effects here:
  * the adapters are created and owned by {@link AdapterInstances}.
  */
@@ -83,21 +81,40 @@ public final class EphemeraModule extends AbstractModule {
         bind(ClusterDriver.class).in(Singleton.class); // built on first use; only the server starts it
         bind(ClaimObjectController.class).in(Singleton.class); // likewise: the server starts it on the leader when server.claims is set
         bind(PullRequestLifecycle.class).in(Singleton.class); // likewise: the server starts it when lifecycle.repositories is set
-        for (Class<? extends AdapterFactory<?>> type : AdapterRegistry.FACTORY_TYPES) {
-            bindFactories(type);
-        }
+        // The factories are not bound one by one (a MapBinder per port): every port below takes its factory from the
+        // registry by the configured name, and a multibinder per port was a third of the injector's start-up cost.
+        // Providers are bound as method references, not @Provides methods, which Guice finds by reflecting over this
+        // class's methods and annotations (another third); each runs on first use, once.
+        provide(DriverSettings.class, this::driverSettings);
+        provide(ClaimObjects.class, this::claimObjects);
+        provide(ClaimObjectSettings.class, this::claimObjectSettings);
+        provide(Leadership.class, this::leadership);
+        provide(WarmPoolSettings.class, this::warmPoolSettings);
+        provide(LeaseStore.class, this::leaseStore);
+        provide(ClusterRepository.class, this::clusterRepository);
+        provide(DeliveryInbox.class, this::deliveryInbox);
+        provide(CertificateAuthority.class, this::certificateAuthority);
+        provide(WorkloadClusters.class, this::workloadClusters);
+        provide(new TypeLiteral<Optional<DnsRecords>>() { }, this::dnsRecords);
+        provide(CodeHost.class, this::codeHost);
+        provide(CanaryJobs.class, this::canaryJobs);
+        provide(ClusterDiagnostics.class, this::clusterDiagnostics);
+        provide(VerifierOptions.class, this::verifierOptions);
+        provide(LifecycleSettings.class, this::lifecycleSettings);
+        provide(CodeHostWebhooks.class, this::codeHostWebhooks);
+        provide(SecretSinks.class, this::secretSinks);
+        provide(ClusterBackends.class, this::clusterBackends);
     }
 
-    private <F extends AdapterFactory<?>> void bindFactories(Class<F> type) {
-        MapBinder<String, F> binder = MapBinder.newMapBinder(binder(), String.class, type);
-        // Through a provider, not toInstance: Guice scans an instance's members for @Inject, which loads the
-        // types in every method signature (a Kubernetes factory's fabric8 Config) even for a command that never uses it.
-        registry.factories(type).forEach((name, f) -> binder.addBinding(name).toProvider(com.google.inject.util.Providers.of(f)));
+    private <T> void provide(Class<T> type, Provider<T> provider) {
+        bind(type).toProvider(provider).in(Singleton.class);
     }
 
-    @Provides
-    @Singleton
-    DriverSettings driverSettings() {
+    private <T> void provide(TypeLiteral<T> type, Provider<T> provider) {
+        bind(type).toProvider(provider).in(Singleton.class);
+    }
+
+    private DriverSettings driverSettings() {
         return driverSettings(config);
     }
 
@@ -114,17 +131,13 @@ public final class EphemeraModule extends AbstractModule {
     }
 
     /** The claim objects of {@code server.claims}; asked for only when it is set. */
-    @Provides
-    @Singleton
-    ClaimObjects claimObjects() {
+    private ClaimObjects claimObjects() {
         String name = config.claims().orElseThrow(() -> new EphemeraException(ErrorCode.CONFIGURATION,
                 "server.claims is not set: set server.claims: kubernetes to make claims as EphemeralCluster objects"));
         return instances.get(ClaimObjectsFactory.class, name);
     }
 
-    @Provides
-    @Singleton
-    ClaimObjectSettings claimObjectSettings() {
+    private ClaimObjectSettings claimObjectSettings() {
         Settings s = config.section("server");
         try {
             return new ClaimObjectSettings(config.defaultBackend(), s.duration("claims-resync", ClaimObjectSettings.DEFAULT_RESYNC));
@@ -134,96 +147,66 @@ public final class EphemeraModule extends AbstractModule {
     }
 
     /** {@code server.leadership}: single (the default: this process leads) or the adapter of that name. */
-    @Provides
-    @Singleton
-    Leadership leadership() {
+    private Leadership leadership() {
         String name = config.leadership();
         return AlwaysLeader.NAME.equals(name) ? new AlwaysLeader() : instances.get(LeadershipFactory.class, name);
     }
 
-    @Provides
-    @Singleton
-    WarmPoolSettings warmPoolSettings() {
+    private WarmPoolSettings warmPoolSettings() {
         return config.warmPools();
     }
 
-    @Provides
-    @Singleton
-    LeaseStore leaseStore() {
+    private LeaseStore leaseStore() {
         return instances.get(LeaseStoreFactory.class, config.leaseStore());
     }
 
-    @Provides
-    @Singleton
-    ClusterRepository clusterRepository() {
+    private ClusterRepository clusterRepository() {
         return instances.get(ClusterRepositoryFactory.class, config.stateStore());
     }
 
     /** Code host deliveries, kept by the adapter named like {@code state:} (the SQLite file by default). */
-    @Provides
-    @Singleton
-    DeliveryInbox deliveryInbox() {
+    private DeliveryInbox deliveryInbox() {
         return instances.get(DeliveryInboxFactory.class, config.stateStore());
     }
 
-    @Provides
-    @Singleton
-    CertificateAuthority certificateAuthority() {
+    private CertificateAuthority certificateAuthority() {
         return instances.get(CertificateAuthorityFactory.class, config.pki());
     }
 
-    @Provides
-    @Singleton
-    WorkloadClusters workloadClusters() {
+    private WorkloadClusters workloadClusters() {
         return instances.get(WorkloadClustersFactory.class, config.workload());
     }
 
     /** The DNS adapter {@code dns:} names, or empty: then clusters get no DNS names (docs/dns.md). */
-    @Provides
-    @Singleton
-    Optional<DnsRecords> dnsRecords() {
+    private Optional<DnsRecords> dnsRecords() {
         return config.dns().map(name -> instances.get(DnsRecordsFactory.class, name));
     }
 
-    @Provides
-    @Singleton
-    CodeHost codeHost() {
+    private CodeHost codeHost() {
         return instances.get(CodeHostFactory.class, config.codeHost());
     }
 
-    @Provides
-    @Singleton
-    CanaryJobs canaryJobs() {
+    private CanaryJobs canaryJobs() {
         return instances.get(CanaryJobsFactory.class, "kubernetes");
     }
 
-    @Provides
-    @Singleton
-    ClusterDiagnostics clusterDiagnostics() {
+    private ClusterDiagnostics clusterDiagnostics() {
         return instances.get(ClusterDiagnosticsFactory.class, "kubernetes");
     }
 
-    @Provides
-    @Singleton
-    VerifierOptions verifierOptions() {
+    private VerifierOptions verifierOptions() {
         return VerifierOptions.from(config.section("canary"));
     }
 
-    @Provides
-    @Singleton
-    LifecycleSettings lifecycleSettings() {
+    private LifecycleSettings lifecycleSettings() {
         return LifecycleSettings.from(config.section("lifecycle"), config.defaultBackend());
     }
 
-    @Provides
-    @Singleton
-    CodeHostWebhooks codeHostWebhooks() {
+    private CodeHostWebhooks codeHostWebhooks() {
         return instances.get(CodeHostWebhooksFactory.class, config.codeHost());
     }
 
-    @Provides
-    @Singleton
-    SecretSinks secretSinks(Map<String, SecretSinkFactory> factories) {
+    private SecretSinks secretSinks() {
         return new SecretSinks() {
             @Override
             public SecretSink named(String name) {
@@ -232,14 +215,12 @@ public final class EphemeraModule extends AbstractModule {
 
             @Override
             public Set<String> names() {
-                return factories.keySet();
+                return registry.factories(SecretSinkFactory.class).keySet();
             }
         };
     }
 
-    @Provides
-    @Singleton
-    ClusterBackends clusterBackends(Map<String, ClusterBackendFactory> factories) {
+    private ClusterBackends clusterBackends() {
         return new ClusterBackends() {
             @Override
             public ClusterBackend named(String name) {
@@ -248,7 +229,7 @@ public final class EphemeraModule extends AbstractModule {
 
             @Override
             public Set<String> names() {
-                return factories.keySet();
+                return registry.factories(ClusterBackendFactory.class).keySet();
             }
         };
     }
