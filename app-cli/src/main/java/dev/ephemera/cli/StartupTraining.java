@@ -75,10 +75,6 @@ public final class StartupTraining {
         // Every command's --help, walked from the whole tree as `ephemera help` sees it.
         walk(EphemeraCli.commandLine(sink(), sink(), env, home, false), new ArrayList<>(), lines);
 
-        boolean aot = args.length > 1 && args[1].equals("--aot");
-        if (aot) {
-            lines.removeIf(l -> l.size() > 2 && !l.contains("--help") && (l.get(0).equals("pki") || l.get(0).equals("kubeconfig")));
-        }
         for (List<String> line : lines) {
             int code;
             try {

@@ -83,6 +83,31 @@ class DistributionIT {
     }
 
     @Test
+    void pkiIssueWorksWithTheRebuiltBouncyCastleJarsAndOpensslVerifiesTheCertificates() throws Exception {
+        Path lib = launcher().getParent().getParent().resolve("lib");
+        try (var jars = Files.list(lib)) {
+            for (Path jar : jars.filter(j -> j.getFileName().toString().startsWith("bc")).toList()) {
+                try (var zip = new java.util.zip.ZipFile(jar.toFile())) {
+                    assertThat(zip.stream().map(java.util.zip.ZipEntry::getName).filter(n -> n.endsWith(".SF") || n.endsWith(".RSA")).toList())
+                            .as("signature files in %s", jar).isEmpty();
+                    assertThat(new String(zip.getInputStream(zip.getEntry("META-INF/MANIFEST.MF")).readAllBytes(), StandardCharsets.UTF_8))
+                            .as("%s stays a multi-release jar", jar).contains("Multi-Release: true");
+                }
+            }
+        }
+        Path out = state.resolve("pki");
+        Result r = run("pki", "issue", "--cluster", "dist", "--san", "127.0.0.1,dist.local", "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        for (String[] pair : List.of(new String[] {"ca.crt", "apiserver.crt"}, new String[] {"client-ca.crt", "admin.crt"})) {
+            Process openssl = new ProcessBuilder("openssl", "verify", "-CAfile", out.resolve(pair[0]).toString(), out.resolve(pair[1]).toString())
+                    .redirectErrorStream(true).start();
+            String said = read(openssl.getInputStream());
+            assertThat(openssl.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(openssl.exitValue()).as(pair[1] + ": " + said).isZero();
+        }
+    }
+
+    @Test
     void aBadConfigurationValueIsOneErrorLineWithoutAStackTrace() throws Exception {
         Path cfg = Files.writeString(state.resolve("bad.yaml"), "policies:\n  grace: forever\n");
         Result r = run("cluster", "list", "--config", cfg.toString());
