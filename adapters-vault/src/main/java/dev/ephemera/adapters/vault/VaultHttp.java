@@ -82,8 +82,28 @@ final class VaultHttp {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(settings.timeout())
                 .followRedirects(HttpClient.Redirect.NEVER);
-        settings.caCert().ifPresent(ca -> b.sslContext(sslContextTrusting(ca)));
+        if (settings.caCert().isPresent()) {
+            b.sslContext(sslContextTrusting(settings.caCert().get()));
+        } else if ("http".equalsIgnoreCase(base.getScheme())) {
+            b.sslContext(plaintextOnly());
+        }
         this.client = b.build();
+    }
+
+    /**
+     * For a plain-HTTP address (a dev server, a local agent): a TLS context that trusts nothing,
+     * so the client never loads the JDK's trust store, which was a fifth of a CLI pool verb on
+     * {@code store: vault} (docs/benchmarks/cli-start.md). It is never used: every request goes
+     * to the http address and redirects are not followed; were one made over TLS, it would fail.
+     */
+    private static SSLContext plaintextOnly() {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(new javax.net.ssl.KeyManager[0], new javax.net.ssl.TrustManager[0], null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has no TLS: " + e.getMessage(), e);
+        }
     }
 
     private Retrier<VaultResponse> retrier(boolean idempotent) {
@@ -96,6 +116,11 @@ final class VaultHttp {
                     sleeper.sleep(d);
                 })
                 .build();
+    }
+
+    /** The TLS context the client was built with (for tests). */
+    SSLContext tlsContext() {
+        return client.sslContext();
     }
 
     /** How many retries this client has made so far (for benchmarks and tests). */

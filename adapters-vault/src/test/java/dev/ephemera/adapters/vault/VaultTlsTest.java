@@ -89,6 +89,15 @@ class VaultTlsTest {
     }
 
     @Test
+    @DisplayName("an https address without ca-cert trusts the JDK's trust store; an http address gets a context that trusts nothing and loads no trust store")
+    void plainHttpLoadsNoTrustStore() throws Exception {
+        VaultHttp https = new VaultHttp(TestVaults.vaultSettings(Map.of("address", "https://127.0.0.1:1", "token", "t0ken-for-the-test")));
+        assertThat(https.tlsContext()).isSameAs(SSLContext.getDefault());
+        VaultHttp http = new VaultHttp(TestVaults.vaultSettings(Map.of("address", "http://127.0.0.1:1", "token", "t0ken-for-the-test")));
+        assertThat(http.tlsContext()).isNotSameAs(SSLContext.getDefault());
+    }
+
+    @Test
     @DisplayName("a ca-cert file that is not PEM is a CONFIGURATION error")
     void badCaFile() throws Exception {
         Path junk = dir.resolve("junk.pem");
