@@ -26,10 +26,21 @@ import picocli.CommandLine.Parameters;
 
 /** {@code ephemera cluster …}: clusters in the state store. */
 @Command(name = "cluster", description = "Inspect and manage clusters.",
-        subcommands = {ClusterCommand.Create.class, ClusterCommand.ListClusters.class, ClusterCommand.Get.class,
-            ClusterCommand.Kubeconfig.class, ClusterCommand.Release.class, ClusterCommand.Renew.class, ClusterCommand.Delete.class, ClusterCommand.Reap.class,
-            LoadImageCommand.class})
+        // No `subcommands` here: they are VERBS below, registered by EphemeraCli (all, or only the one a line runs).
+        subcommands = {})
 public final class ClusterCommand implements Runnable {
+    /** The verbs by name, in the order {@code ephemera cluster --help} lists them (see {@link EphemeraCommand#GROUPS}). */
+    static final Map<String, Class<?>> VERBS = EphemeraCommand.named(
+            "create", Create.class,
+            "list", ListClusters.class,
+            "get", Get.class,
+            "kubeconfig", Kubeconfig.class,
+            "release", Release.class,
+            "renew", Renew.class,
+            "delete", Delete.class,
+            "reap", Reap.class,
+            "load-image", LoadImageCommand.class);
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 

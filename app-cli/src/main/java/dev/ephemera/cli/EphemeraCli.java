@@ -123,7 +123,21 @@ public final class EphemeraCli {
             return printVersion(out);
         }
         withoutGroovyLookup();
-        return commandLine(out, err, env, home, terminal, stepHook, onlyCommandNamed(args)).execute(args);
+        return commandLine(out, err, env, home, terminal, stepHook, onlyCommandNamed(args), onlyVerbNamed(args)).execute(args);
+    }
+
+    /**
+     * The one verb of a command group ({@link EphemeraCommand#GROUPS}: {@code pool allocate},
+     * {@code cluster get}, …) a line runs, by name or alias; empty (so the group gets all its verbs)
+     * for any other line, e.g. {@code pool}, {@code pool --help} or a misspelt verb, whose
+     * suggestions need them all.
+     */
+    static Optional<Class<?>> onlyVerbNamed(String[] args) {
+        Optional<Class<?>> group = onlyCommandNamed(args);
+        if (group.isEmpty() || args.length < 2 || !EphemeraCommand.GROUPS.containsKey(group.get())) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(EphemeraCommand.GROUPS.get(group.get()).get(args[1]));
     }
 
     /**
@@ -156,9 +170,28 @@ public final class EphemeraCli {
     /** The root with only {@code only}'s subtree under it when given, else with every command. */
     static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env, Optional<Path> home, boolean terminal,
                                    Reconciler.StepHook stepHook, Optional<Class<?>> only) {
+        return commandLine(out, err, env, home, terminal, stepHook, only, Optional.empty());
+    }
+
+    /**
+     * The root with only {@code only}'s subtree under it when given, else with every command; a
+     * group ({@link EphemeraCommand#GROUPS}) with only {@code onlyVerb} when given, else all its verbs.
+     */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env, Optional<Path> home, boolean terminal,
+                                   Reconciler.StepHook stepHook, Optional<Class<?>> only, Optional<Class<?>> onlyVerb) {
         CommandLine cl = new CommandLine(new EphemeraCommand(env, home, terminal, stepHook));
         for (Class<?> c : only.<java.util.Collection<Class<?>>>map(List::of).orElse(EphemeraCommand.SUBCOMMANDS.values())) {
-            cl.addSubcommand(c);
+            Map<String, Class<?>> verbs = EphemeraCommand.GROUPS.get(c);
+            if (verbs == null) {
+                cl.addSubcommand(c);
+                continue;
+            }
+            CommandLine group = new CommandLine(c);
+            // A verb with an alias is in the map under each name; picocli registers it once, under its own.
+            for (Class<?> v : onlyVerb.<java.util.Collection<Class<?>>>map(List::of).orElse(new java.util.LinkedHashSet<>(verbs.values()))) {
+                group.addSubcommand(v);
+            }
+            cl.addSubcommand(group);
         }
         addHelpOption(cl);
         cl.setOut(out);

@@ -38,7 +38,7 @@ public final class EphemeraCommand implements Runnable {
      * never reflects over the other commands), and of all of them for {@code ephemera},
      * {@code --help}, {@code help}, {@code generate-completion} and unknown names.
      */
-    static final Map<String, Class<?>> SUBCOMMANDS = subcommands(
+    static final Map<String, Class<?>> SUBCOMMANDS = named(
             "version", VersionCommand.class,
             "backends", BackendsCommand.class,
             "pool", PoolCommand.class,
@@ -54,7 +54,20 @@ public final class EphemeraCommand implements Runnable {
             "generate-completion", GenerateCompletion.class,
             "help", picocli.CommandLine.HelpCommand.class);
 
-    private static Map<String, Class<?>> subcommands(Object... nameThenClass) {
+    /**
+     * The commands whose verbs are registered like the top-level commands: all of them, or only the
+     * one a line names ({@code pool allocate} builds no model of {@code pool create}, …; a third of
+     * picocli's work for a pool verb). Their {@code @Command} lists no {@code subcommands};
+     * {@code LazyCommandTreeTest} checks each verb's names against its annotation and its model
+     * built alone against the whole tree's.
+     */
+    static final Map<Class<?>, Map<String, Class<?>>> GROUPS = Map.of(
+            PoolCommand.class, PoolCommand.VERBS,
+            ClusterCommand.class, ClusterCommand.VERBS,
+            WarmPoolCommand.class, WarmPoolCommand.VERBS);
+
+    /** An ordered, unmodifiable map from alternating names and command classes (a class may have several names: its aliases). */
+    static Map<String, Class<?>> named(Object... nameThenClass) {
         java.util.LinkedHashMap<String, Class<?>> m = new java.util.LinkedHashMap<>();
         for (int i = 0; i < nameThenClass.length; i += 2) {
             m.put((String) nameThenClass[i], (Class<?>) nameThenClass[i + 1]);

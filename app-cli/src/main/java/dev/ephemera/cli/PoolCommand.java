@@ -14,9 +14,20 @@ import picocli.CommandLine.Parameters;
 /** {@code ephemera pool …}: the verbs of seed 003's {@code ip_pool_manager.sh}, over the configured lease store. */
 @Command(name = "pool", description = {"Manage IP address pools (leases are kept in the configured store: sqlite or vault).",
     "Without --pool, allocate, release, list and capacity use pools.default, else the only pool."},
-        subcommands = {PoolCommand.Create.class, PoolCommand.Allocate.class, PoolCommand.Release.class, PoolCommand.ListLeases.class,
-            PoolCommand.Capacity.class, PoolCommand.Resize.class, PoolCommand.Delete.class})
+        // No `subcommands` here: they are VERBS below, registered by EphemeraCli (all, or only the one a line runs).
+        subcommands = {})
 public final class PoolCommand implements Runnable {
+    /** The verbs by name and alias, in the order {@code ephemera pool --help} lists them (see {@link EphemeraCommand#GROUPS}). */
+    static final java.util.Map<String, Class<?>> VERBS = EphemeraCommand.named(
+            "create", Create.class,
+            "allocate", Allocate.class,
+            "release", Release.class,
+            "list", ListLeases.class,
+            "capacity", Capacity.class,
+            "check-capacity", Capacity.class,
+            "resize", Resize.class,
+            "delete", Delete.class);
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 

@@ -25,8 +25,15 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "warm-pool", description = {"Show and fill warm pools: Ready clusters kept per pool for claims that must not wait.",
     "Pools are configured under warm-pools: in ephemera.yaml; claim a member with: ephemera cluster create ID --from-pool NAME."},
-        subcommands = {WarmPoolCommand.ListPools.class, WarmPoolCommand.Show.class, WarmPoolCommand.Fill.class})
+        // No `subcommands` here: they are VERBS below, registered by EphemeraCli (all, or only the one a line runs).
+        subcommands = {})
 public final class WarmPoolCommand implements Runnable {
+    /** The verbs by name, in the order {@code ephemera warm-pool --help} lists them (see {@link EphemeraCommand#GROUPS}). */
+    static final java.util.Map<String, Class<?>> VERBS = EphemeraCommand.named(
+            "list", ListPools.class,
+            "show", Show.class,
+            "fill", Fill.class);
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 

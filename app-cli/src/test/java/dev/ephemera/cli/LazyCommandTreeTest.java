@@ -80,6 +80,49 @@ class LazyCommandTreeTest {
         assertThat(fastErr.toString()).isEmpty();
     }
 
+    @Test
+    @DisplayName("a group's verb line (pool allocate, cluster get, warm-pool show) builds only that verb under its group, the same model as in the whole tree")
+    void onlyTheNamedVerb() {
+        assertThat(EphemeraCli.onlyVerbNamed(new String[] {"pool", "allocate", "pr-1"})).contains(PoolCommand.Allocate.class);
+        assertThat(EphemeraCli.onlyVerbNamed(new String[] {"pool", "check-capacity"})).contains(PoolCommand.Capacity.class);
+        assertThat(EphemeraCli.onlyVerbNamed(new String[] {"cluster", "get", "x"})).contains(ClusterCommand.Get.class);
+        for (String[] whole : List.of(new String[] {"pool"}, new String[] {"pool", "--help"}, new String[] {"pool", "alocate"},
+                new String[] {"version", "x"}, new String[] {"help", "pool", "allocate"}, new String[] {"-o", "json", "pool"})) {
+            assertThat(EphemeraCli.onlyVerbNamed(whole)).as(String.join(" ", whole)).isEmpty();
+        }
+        CommandLine whole = tree(Optional.empty());
+        EphemeraCommand.GROUPS.forEach((group, verbs) -> {
+            String groupName = group.getAnnotation(CommandLine.Command.class).name();
+            CommandLine all = whole.getSubcommands().get(groupName);
+            verbs.forEach((name, verb) -> {
+                CommandLine alone = EphemeraCli.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), Map.of(),
+                        Optional.empty(), false, dev.ephemera.application.Reconciler.StepHook.NONE, Optional.of(group), Optional.of(verb));
+                CommandLine aloneGroup = alone.getSubcommands().get(groupName);
+                String own = verb.getAnnotation(CommandLine.Command.class).name();
+                assertThat(aloneGroup.getSubcommands().keySet()).as(groupName + " " + name).containsOnly(
+                        java.util.stream.Stream.concat(java.util.stream.Stream.of(own),
+                                java.util.Arrays.stream(verb.getAnnotation(CommandLine.Command.class).aliases())).toArray(String[]::new));
+                compare(all.getSubcommands().get(own), aloneGroup.getSubcommands().get(own));
+            });
+        });
+    }
+
+    @Test
+    @DisplayName("each group's VERBS names every verb as its @Command does (name and aliases), and its @Command lists no subcommands")
+    void verbNamesAgreeWithTheAnnotations() {
+        EphemeraCommand.GROUPS.forEach((group, verbs) -> {
+            assertThat(group.getAnnotation(CommandLine.Command.class).subcommands()).as(group + " lists its verbs in VERBS only").isEmpty();
+            java.util.Map<Class<?>, java.util.Set<String>> names = new java.util.LinkedHashMap<>();
+            verbs.forEach((name, verb) -> names.computeIfAbsent(verb, v -> new java.util.TreeSet<>()).add(name));
+            names.forEach((verb, given) -> {
+                CommandLine.Command a = verb.getAnnotation(CommandLine.Command.class);
+                java.util.Set<String> declared = new java.util.TreeSet<>(List.of(a.aliases()));
+                declared.add(a.name());
+                assertThat(given).as(verb.getName()).isEqualTo(declared);
+            });
+        });
+    }
+
     /** Same usage text and options at every level below. */
     private static void compare(CommandLine expected, CommandLine actual) {
         assertThat(actual.getUsageMessage()).isEqualTo(expected.getUsageMessage());
