@@ -24,7 +24,6 @@ public final class EphemeraCli {
             printVersion(out);
             return;
         }
-        withoutGroovyLookup();
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         Optional<Path> home = Optional.ofNullable(System.getProperty("ephemera.home")).map(Path::of);
         int code = run(args, out, err, System.getenv(), home, System.console() != null);
