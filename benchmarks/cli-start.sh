@@ -99,17 +99,11 @@ else
 fi
 
 # Interleaved: round after round, each command once; then the median and spread per command.
-for i in "${!cmds[@]}"; do : >"$work/t$i"; done
-for _ in $(seq 1 "$runs"); do
-  for i in "${!cmds[@]}"; do
-    t0=$(date +%s%N); sh -c "${cmds[$i]}" >/dev/null 2>&1 || true; t1=$(date +%s%N)
-    echo $(( (t1 - t0) / 1000000 )) >>"$work/t$i"
-  done
-done
+. "$here/interleaved.sh"
+interleave "$runs" "$work" "${cmds[@]}"
 echo "interleaved, $runs rounds (ms): median, min, max"
 for i in "${!cmds[@]}"; do
-  sort -n "$work/t$i" >"$work/s$i"
-  n=$(wc -l <"$work/s$i")
-  printf '  %-34s %6s %6s %6s\n' "${names[$i]}" "$(sed -n "$(( (n + 1) / 2 ))p" "$work/s$i")" "$(head -n 1 "$work/s$i")" "$(tail -n 1 "$work/s$i")"
+  read -r med min max <<<"$(spread "$work/t$i")"
+  printf '  %-34s %6s %6s %6s\n' "${names[$i]}" "$med" "$min" "$max"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -56,20 +56,15 @@ for entry in "${verbs[@]}"; do
 done
 echo "java: $("$E" version | tail -n 1); cores: $(nproc); runs: $runs"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-for i in "${!verbs[@]}"; do : >"$work/t$i"; done
-for _ in $(seq 1 "$runs"); do
-  for i in "${!verbs[@]}"; do
-    cmd=${verbs[$i]#*|}
-    t0=$(date +%s%N); sh -c "$cmd" >/dev/null 2>&1 || true; t1=$(date +%s%N)
-    echo $(( (t1 - t0) / 1000000 )) >>"$work/t$i"
-  done
-done
+cmds=()
+for entry in "${verbs[@]}"; do cmds+=("${entry#*|}"); done
+. "$here/interleaved.sh"
+interleave "$runs" "$work" "${cmds[@]}"
 echo "interleaved, $runs rounds, wall clock in ms (includes sh -c and the holder counter, ~3 ms):"
 printf '| %-30s | %6s | %6s | %6s |\n' verb median min max
 printf '|%s|%s|%s|%s|\n' "--------------------------------" "--------" "--------" "--------"
 for i in "${!verbs[@]}"; do
-  sort -n "$work/t$i" >"$work/s$i"
-  n=$(wc -l <"$work/s$i")
-  printf '| %-30s | %6s | %6s | %6s |\n' "${verbs[$i]%%|*}" "$(sed -n "$(( (n + 1) / 2 ))p" "$work/s$i")" "$(head -n 1 "$work/s$i")" "$(tail -n 1 "$work/s$i")"
+  read -r med min max <<<"$(spread "$work/t$i")"
+  printf '| %-30s | %6s | %6s | %6s |\n' "${verbs[$i]%%|*}" "$med" "$min" "$max"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

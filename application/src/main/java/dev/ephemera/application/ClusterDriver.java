@@ -81,6 +81,12 @@ public final class ClusterDriver implements AutoCloseable {
     private final Clock clock;
 
     private final Map<ClusterId, Task> tasks = new ConcurrentHashMap<>();
+    /**
+     * The clusters whose step lease this driver holds now. {@link #close} gives all of them up: a
+     * cluster can leave {@code tasks} while its lease is still held (its timer refused because the
+     * scheduler shut down during the turn), so {@code tasks} alone would miss it.
+     */
+    private final Set<ClusterId> leased = ConcurrentHashMap.newKeySet();
     private final Map<ErrorCode, AtomicLong> errors = new ConcurrentHashMap<>();
     private final AtomicInteger stepping = new AtomicInteger();
     private final AtomicLong readyCount = new AtomicLong();
@@ -177,7 +183,9 @@ public final class ClusterDriver implements AutoCloseable {
                 workers.shutdownNow();
                 Thread.currentThread().interrupt();
             }
-            for (ClusterId id : new ArrayList<>(tasks.keySet())) {
+            Set<ClusterId> held = new HashSet<>(leased);
+            held.addAll(tasks.keySet());
+            for (ClusterId id : held) {
                 releaseLease(id);
             }
             tasks.clear();
@@ -349,6 +357,7 @@ public final class ClusterDriver implements AutoCloseable {
                 LOG.debug("another driver is stepping cluster={}", id);
                 return new Next.Done(); // the rescan looks again; the holder's lease runs out if it died
             }
+            leased.add(id);
             StepOutcome o;
             try {
                 o = reconciler.step(id);
@@ -388,6 +397,7 @@ public final class ClusterDriver implements AutoCloseable {
     }
 
     private void releaseLease(ClusterId id) {
+        leased.remove(id);
         try {
             repository.releaseStepLease(id, settings.ownerId());
         } catch (RuntimeException e) {
