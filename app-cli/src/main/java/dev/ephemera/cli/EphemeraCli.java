@@ -133,10 +133,8 @@ public final class EphemeraCli {
      */
     static Optional<Class<?>> onlyVerbNamed(String[] args) {
         Optional<Class<?>> group = onlyCommandNamed(args);
-        if (group.isEmpty() || args.length < 2 || !EphemeraCommand.GROUPS.containsKey(group.get())) {
-            return Optional.empty();
-        }
-        return Optional.ofNullable(EphemeraCommand.GROUPS.get(group.get()).get(args[1]));
+        Map<String, Class<?>> verbs = group.isEmpty() || args.length < 2 ? null : EphemeraCommand.verbsOf(group.get());
+        return verbs == null ? Optional.empty() : Optional.ofNullable(verbs.get(args[1]));
     }
 
     /**
@@ -180,7 +178,7 @@ public final class EphemeraCli {
                                    Reconciler.StepHook stepHook, Optional<Class<?>> only, Optional<Class<?>> onlyVerb) {
         CommandLine cl = new CommandLine(new EphemeraCommand(env, home, terminal, stepHook));
         for (Class<?> c : only.<java.util.Collection<Class<?>>>map(List::of).orElse(EphemeraCommand.SUBCOMMANDS.values())) {
-            Map<String, Class<?>> verbs = EphemeraCommand.GROUPS.get(c);
+            Map<String, Class<?>> verbs = EphemeraCommand.verbsOf(c);
             if (verbs == null) {
                 cl.addSubcommand(c);
                 continue;

@@ -61,10 +61,25 @@ public final class EphemeraCommand implements Runnable {
      * {@code LazyCommandTreeTest} checks each verb's names against its annotation and its model
      * built alone against the whole tree's.
      */
-    static final Map<Class<?>, Map<String, Class<?>>> GROUPS = Map.of(
-            PoolCommand.class, PoolCommand.VERBS,
-            ClusterCommand.class, ClusterCommand.VERBS,
-            WarmPoolCommand.class, WarmPoolCommand.VERBS);
+    static final java.util.List<Class<?>> GROUPS = java.util.List.of(PoolCommand.class, ClusterCommand.class, WarmPoolCommand.class);
+
+    /**
+     * A group's verbs by name and alias, or null for a command that is not in {@link #GROUPS}.
+     * Only the group asked for is initialised (its {@code VERBS} load its verb classes), so
+     * {@code version} loads no verb of {@code pool} (CliStartIT).
+     */
+    static Map<String, Class<?>> verbsOf(Class<?> command) {
+        if (command == PoolCommand.class) {
+            return PoolCommand.VERBS;
+        }
+        if (command == ClusterCommand.class) {
+            return ClusterCommand.VERBS;
+        }
+        if (command == WarmPoolCommand.class) {
+            return WarmPoolCommand.VERBS;
+        }
+        return null;
+    }
 
     /** An ordered, unmodifiable map from alternating names and command classes (a class may have several names: its aliases). */
     static Map<String, Class<?>> named(Object... nameThenClass) {

@@ -91,7 +91,8 @@ class LazyCommandTreeTest {
             assertThat(EphemeraCli.onlyVerbNamed(whole)).as(String.join(" ", whole)).isEmpty();
         }
         CommandLine whole = tree(Optional.empty());
-        EphemeraCommand.GROUPS.forEach((group, verbs) -> {
+        EphemeraCommand.GROUPS.forEach(group -> {
+            Map<String, Class<?>> verbs = EphemeraCommand.verbsOf(group);
             String groupName = group.getAnnotation(CommandLine.Command.class).name();
             CommandLine all = whole.getSubcommands().get(groupName);
             verbs.forEach((name, verb) -> {
@@ -110,7 +111,9 @@ class LazyCommandTreeTest {
     @Test
     @DisplayName("each group's VERBS names every verb as its @Command does (name and aliases), and its @Command lists no subcommands")
     void verbNamesAgreeWithTheAnnotations() {
-        EphemeraCommand.GROUPS.forEach((group, verbs) -> {
+        EphemeraCommand.GROUPS.forEach(group -> {
+            Map<String, Class<?>> verbs = EphemeraCommand.verbsOf(group);
+            assertThat(verbs).as("the verbs of " + group).isNotEmpty();
             assertThat(group.getAnnotation(CommandLine.Command.class).subcommands()).as(group + " lists its verbs in VERBS only").isEmpty();
             java.util.Map<Class<?>, java.util.Set<String>> names = new java.util.LinkedHashMap<>();
             verbs.forEach((name, verb) -> names.computeIfAbsent(verb, v -> new java.util.TreeSet<>()).add(name));
