@@ -4,14 +4,13 @@ import dev.ephemera.domain.cluster.BackendRef;
 import dev.ephemera.domain.cluster.ClusterId;
 import dev.ephemera.ports.backend.BackendTraits;
 import dev.ephemera.ports.backend.ClusterBackend;
-import dev.ephemera.ports.backend.ClusterBackendFactory;
 import dev.ephemera.ports.backend.Observation;
 import dev.ephemera.ports.backend.OwnedResource;
 import dev.ephemera.ports.backend.ProvisionRequest;
-import dev.ephemera.ports.spi.SettingSpec;
 import dev.ephemera.ports.spi.Settings;
 import dev.ephemera.ports.workload.AdminAccess;
 import dev.ephemera.testkit.inmemory.InMemoryClusterBackend;
+import dev.ephemera.testkit.inmemory.TestBackendFactory;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -23,8 +22,12 @@ import java.util.concurrent.TimeUnit;
  * and whose servers a test can keep booting. Its creates are counted once per cluster id, as a real
  * backend finds what it made before by label.
  */
-public final class HeldBackendFactory implements ClusterBackendFactory {
+public final class HeldBackendFactory extends TestBackendFactory {
     static final Held BACKEND = new Held();
+
+    public HeldBackendFactory() {
+        super("held", "an in-memory backend shared by every server of a test, with deletions that can be held");
+    }
 
     static final class Held implements ClusterBackend {
         private volatile InMemoryClusterBackend cloud = InMemoryClusterBackend.instant();
@@ -97,21 +100,6 @@ public final class HeldBackendFactory implements ClusterBackendFactory {
         public Optional<AdminAccess> ownAdminAccess(ClusterId id) {
             return cloud.ownAdminAccess(id);
         }
-    }
-
-    @Override
-    public String name() {
-        return "held";
-    }
-
-    @Override
-    public String description() {
-        return "test double: an in-memory backend shared by every server of a test, with deletions that can be held";
-    }
-
-    @Override
-    public List<SettingSpec> settings() {
-        return List.of();
     }
 
     @Override

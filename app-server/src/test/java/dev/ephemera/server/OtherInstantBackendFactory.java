@@ -1,29 +1,16 @@
 package dev.ephemera.server;
 
 import dev.ephemera.ports.backend.ClusterBackend;
-import dev.ephemera.ports.backend.ClusterBackendFactory;
-import dev.ephemera.ports.spi.SettingSpec;
 import dev.ephemera.ports.spi.Settings;
 import dev.ephemera.testkit.inmemory.InMemoryClusterBackend;
-import java.util.List;
+import dev.ephemera.testkit.inmemory.TestBackendFactory;
 
 /** Test-only: a second in-memory backend, {@code other}: the API tests' default backend, and a second name for the 409 test. */
-public final class OtherInstantBackendFactory implements ClusterBackendFactory {
+public final class OtherInstantBackendFactory extends TestBackendFactory {
     static final InMemoryClusterBackend BACKEND = InMemoryClusterBackend.instant();
 
-    @Override
-    public String name() {
-        return "other";
-    }
-
-    @Override
-    public String description() {
-        return "test double: a second in-memory backend";
-    }
-
-    @Override
-    public List<SettingSpec> settings() {
-        return List.of();
+    public OtherInstantBackendFactory() {
+        super("other", "a second in-memory backend");
     }
 
     @Override
