@@ -485,6 +485,19 @@ public final class PullRequestLifecycle implements AutoCloseable {
         return s.length() > 140 ? s.substring(0, 140) : s;
     }
 
+    /** How many comment writes wait for their interval now (for tests). */
+    int waitingComments() {
+        int n = 0;
+        for (CommentSlot slot : slots.values()) {
+            synchronized (slot) {
+                if (slot.pending != null && !slot.pending.isDone()) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
     /** Runs every waiting comment write now (for shutdown and tests); returns how many ran. */
     public int flushComments() {
         int n = 0;
