@@ -1,6 +1,6 @@
 package dev.ephemera.adapters.kubernetes.leader;
 
-import dev.ephemera.adapters.kubernetes.state.KubernetesClusterRepositoryFactory;
+import dev.ephemera.adapters.kubernetes.state.KubernetesFactory;
 import dev.ephemera.adapters.kubernetes.state.StoreSettings;
 import dev.ephemera.domain.error.EphemeraException;
 import dev.ephemera.domain.error.ErrorCode;
@@ -10,21 +10,17 @@ import dev.ephemera.ports.spi.SettingSpec;
 import dev.ephemera.ports.spi.Settings;
 import io.fabric8.kubernetes.client.Config;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.UUID;
 
 /** Makes {@code server.leadership: kubernetes}: a Lease {@code <installation>-leader} in {@code store-namespace}. */
-public final class KubernetesLeadershipFactory implements LeadershipFactory {
+public final class KubernetesLeadershipFactory extends KubernetesFactory<Leadership> implements LeadershipFactory {
     public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(15);
     static final SettingSpec LEASE_DURATION = SettingSpec.optional("lease-duration",
             "How soon another replica leads after the leader dies (the Lease itself holds a little less, so the other's last look lands within it)", "15s");
     static final SettingSpec IDENTITY = SettingSpec.optional("identity",
             "This process's name in the Lease; default $POD_NAME or $HOSTNAME, with a random suffix", null);
-
-    private final Map<String, String> env;
 
     /** The ServiceLoader's constructor: reads {@code KUBECONFIG}, {@code POD_NAME}, {@code HOSTNAME} from the process environment. */
     public KubernetesLeadershipFactory() {
@@ -32,12 +28,7 @@ public final class KubernetesLeadershipFactory implements LeadershipFactory {
     }
 
     public KubernetesLeadershipFactory(Map<String, String> env) {
-        this.env = Map.copyOf(Objects.requireNonNull(env, "env"));
-    }
-
-    @Override
-    public String name() {
-        return "kubernetes";
+        super(env, List.of(LEASE_DURATION, IDENTITY));
     }
 
     @Override
@@ -46,31 +37,15 @@ public final class KubernetesLeadershipFactory implements LeadershipFactory {
     }
 
     @Override
-    public List<SettingSpec> settings() {
-        List<SettingSpec> all = new ArrayList<>(StoreSettings.SPECS);
-        all.add(LEASE_DURATION);
-        all.add(IDENTITY);
-        return List.copyOf(all);
-    }
-
-    @Override
-    public Leadership create(Settings settings) {
-        settings.validate(settings());
-        return create(settings, StoreSettings.from(settings).clientConfig(env));
-    }
-
-    /** With a ready client configuration (tests point it at a mock API server). */
-    public Leadership create(Settings settings, Config config) {
-        settings.validate(settings());
-        StoreSettings s = StoreSettings.from(settings);
+    protected Leadership make(Settings settings, StoreSettings s, Config config) {
         Duration lease = settings.duration(LEASE_DURATION.key(), DEFAULT_LEASE_DURATION);
         if (lease.compareTo(Duration.ofSeconds(2)) < 0) {
             throw new EphemeraException(ErrorCode.CONFIGURATION, "kubernetes.lease-duration must be at least 2s, got " + lease);
         }
+        Map<String, String> env = env();
         String who = settings.string(IDENTITY.key()).filter(v -> !v.isBlank())
                 .orElseGet(() -> env.getOrDefault("POD_NAME", env.getOrDefault("HOSTNAME", "ephemera")) + "-"
                         + UUID.randomUUID().toString().substring(0, 8));
-        return new KubernetesLeadership(KubernetesClusterRepositoryFactory.client(config), s.namespace(), s.installation() + "-leader", who,
-                lease, true);
+        return new KubernetesLeadership(client(config), s.namespace(), s.installation() + "-leader", who, lease, true);
     }
 }

@@ -2,29 +2,20 @@ package dev.ephemera.adapters.kubernetes.state;
 
 import dev.ephemera.ports.lease.LeaseStore;
 import dev.ephemera.ports.lease.LeaseStoreFactory;
-import dev.ephemera.ports.spi.SettingSpec;
 import dev.ephemera.ports.spi.Settings;
 import io.fabric8.kubernetes.client.Config;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /** Makes the {@code store: kubernetes} lease store from the {@code kubernetes:} section. */
-public final class KubernetesLeaseStoreFactory implements LeaseStoreFactory {
-    private final Map<String, String> env;
-
+public final class KubernetesLeaseStoreFactory extends KubernetesFactory<LeaseStore> implements LeaseStoreFactory {
     /** The ServiceLoader's constructor: reads {@code KUBECONFIG} and the in-cluster variables from the process environment. */
     public KubernetesLeaseStoreFactory() {
         this(System.getenv());
     }
 
     public KubernetesLeaseStoreFactory(Map<String, String> env) {
-        this.env = Map.copyOf(Objects.requireNonNull(env, "env"));
-    }
-
-    @Override
-    public String name() {
-        return "kubernetes";
+        super(env, List.of());
     }
 
     @Override
@@ -33,21 +24,7 @@ public final class KubernetesLeaseStoreFactory implements LeaseStoreFactory {
     }
 
     @Override
-    public List<SettingSpec> settings() {
-        return StoreSettings.SPECS;
-    }
-
-    @Override
-    public LeaseStore create(Settings settings) {
-        settings.validate(settings());
-        StoreSettings s = StoreSettings.from(settings);
-        return new KubernetesLeaseStore(KubernetesClusterRepositoryFactory.client(s.clientConfig(env)), s.namespace(), s.installation(), true);
-    }
-
-    /** With a ready client configuration (tests point it at a mock API server). */
-    public LeaseStore create(Settings settings, Config config) {
-        settings.validate(settings());
-        StoreSettings s = StoreSettings.from(settings);
-        return new KubernetesLeaseStore(KubernetesClusterRepositoryFactory.client(config), s.namespace(), s.installation(), true);
+    protected LeaseStore make(Settings settings, StoreSettings s, Config config) {
+        return new KubernetesLeaseStore(client(config), s.namespace(), s.installation(), true);
     }
 }
